@@ -1,0 +1,33 @@
+"""善桥 Shanqiao: the app factory. Nothing runs at import time."""
+
+from flask import Flask
+
+from .resources import resource_dir
+
+
+def create_app(config: dict | None = None) -> Flask:
+    from . import db, web
+    from .config import load_config
+
+    app = Flask(
+        __name__,
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
+    )
+    app.config.update(load_config())
+    if config:
+        app.config.update(config)
+
+    db.init_app(app)
+    web.init_app(app)
+
+    from .auth.views import bp as auth_bp
+    from .claims.views import bp as claims_bp
+    from .fulfilment.views import bp as fulfilment_bp
+    from .ledger.views import bp as ledger_bp
+    from .needs.views import bp as needs_bp
+    from .registry.views import bp as registry_bp
+
+    for blueprint in (auth_bp, needs_bp, claims_bp, fulfilment_bp, registry_bp, ledger_bp):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,39 @@
+"""Who may do what, and where. Every check returns the object or raises Forbidden/NotFound."""
+
+from ..errors import Forbidden, NotFound
+
+
+def scope_prefix(region_code: str) -> str:
+    """The code prefix shared by every division inside `region_code` (GB/T 2260 + statistical codes)."""
+    if len(region_code) == 6:
+        if region_code.endswith("0000"):
+            return region_code[:2]
+        if region_code.endswith("00"):
+            return region_code[:4]
+    return region_code
+
+
+def in_scope(user, region_code: str | None) -> bool:
+    return bool(user.region_code and region_code and region_code.startswith(scope_prefix(user.region_code)))
+
+
+def require_role(user, *roles: str):
+    if user is None or not getattr(user, "is_authenticated", False) or user.role not in roles:
+        raise Forbidden("您的账号没有执行此操作的权限。")
+    if not user.is_active:
+        raise Forbidden("您的账号已停用。")
+    return user
+
+
+def require_staff_for(user, region_code: str):
+    """Staff whose region subtree contains `region_code`."""
+    require_role(user, "staff")
+    if not in_scope(user, region_code):
+        raise Forbidden("该户不在您负责的行政区划内。")
+    return user
+
+
+def found(obj, what: str = "记录"):
+    if obj is None:
+        raise NotFound(f"{what}不存在。")
+    return obj

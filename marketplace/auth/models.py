@@ -1,0 +1,39 @@
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from ..modelbase import utcnow
+
+
+class AppUser(SQLModel, table=True):
+    """A person who signs in. Named app_user because `user` is reserved on PostgreSQL."""
+
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    display_name: str = Field(max_length=64)
+    password_hash: str = Field(max_length=256)
+    role: str = Field(max_length=16)
+    # Staff see the households of this region's subtree; others use it as their home area.
+    region_code: str | None = Field(default=None, foreign_key="region.code", max_length=12)
+    organization_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
+    is_active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None
+
+    # Flask-Login's user protocol.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role == "staff"

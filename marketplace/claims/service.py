@@ -1,0 +1,129 @@
+"""Claiming a need and carrying the claim until evidence is submitted. Services flush, never commit."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ..auth.access import found, require_role
+from ..errors import Conflict, Forbidden, Invalid
+from ..modelbase import utcnow
+from ..needs import lifecycle
+from ..needs.models import Need
+from ..organizations.models import Organization
+from ..vocabulary import CLAIM_STATUSES
+from .models import Claim
+
+LIVE = ("active", "started", "submitted")
+
+
+def claim_need(session: Session, actor, need: Need, start_days: int = 7) -> Claim:
+    require_role(actor, "charity", "volunteer")
+    if actor.role == "charity":
+        org = session.get(Organization, actor.organization_id) if actor.organization_id else None
+        if org is None or org.status != "approved":
+            raise Forbidden("您所在的组织尚未通过民政部门审核，暂不能认领需求。")
+    elif need.form != "service":
+        raise Forbidden("志愿者个人只能认领服务类需求；资金、物资和改造需求须由认证组织认领。")
+    lifecycle.move(session, need, "claim", actor.id)
+    now = utcnow()
+    claim = Claim(need_id=need.id, claimant_id=actor.id, organization_id=actor.organization_id,
+                  status="active", claimed_at=now, expires_at=now + timedelta(days=start_days))
+    session.add(claim)
+    session.flush()
+    return claim
+
+
+def own_claim(session: Session, actor, claim_id: int) -> Claim:
+    """The claim, if `actor` made it or belongs to the claiming organization."""
+    return check_owner(actor, found(session.get(Claim, claim_id), "认领"))
+
+
+def check_owner(actor, claim: Claim) -> Claim:
+    require_role(actor, "charity", "volunteer")
+    same_org = claim.organization_id is not None and claim.organization_id == actor.organization_id
+    if claim.claimant_id != actor.id and not same_org:
+        raise Forbidden("这不是您的认领。")
+    return claim
+
+
+def start(session: Session, actor, claim: Claim) -> Claim:
+    check_owner(actor, claim)
+    _require_status(claim, ("active",), "开始帮扶")
+    lifecycle.move(session, _need(session, claim), "start", actor.id)
+    claim.status, claim.started_at = "started", utcnow()
+    session.flush()
+    return claim
+
+
+def extend(session: Session, actor, claim: Claim, reason: str, days: int = 7) -> Claim:
+    check_owner(actor, claim)
+    _require_status(claim, ("active",), "延期")
+    if claim.extended:
+        raise Conflict("每个认领只能延期一次。")
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise Invalid("延期须填写原因。", "reason")
+    claim.expires_at = claim.expires_at + timedelta(days=days)
+    claim.extended, claim.extension_reason = True, reason
+    session.flush()
+    return claim
+
+
+def release(session: Session, actor, claim: Claim, reason: str) -> Claim:
+    check_owner(actor, claim)
+    _require_status(claim, ("active", "started"), "放弃认领")
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise Invalid("放弃认领须填写原因，便于民政部门重新安排。", "reason")
+    lifecycle.move(session, _need(session, claim), "release", actor.id, reason)
+    _end(claim, "released", reason)
+    session.flush()
+    return claim
+
+
+def expire_overdue(session: Session, now=None) -> int:
+    """Claims not started in time are released and the need reopens (run by the worker)."""
+    now = now or utcnow()
+    overdue = session.scalars(select(Claim).where(Claim.status == "active", Claim.expires_at < now)).all()
+    released = 0
+    for claim in overdue:
+        try:
+            lifecycle.move(session, _need(session, claim), "expire_claim", None, "认领后未按期开始，已自动释放")
+        except Conflict:
+            continue  # started or cancelled meanwhile
+        _end(claim, "expired", "认领后未按期开始，已自动释放")
+        released += 1
+    session.flush()
+    return released
+
+
+def end_active_claims(session: Session, need: Need, status: str, reason: str) -> None:
+    for claim in session.scalars(select(Claim).where(Claim.need_id == need.id, Claim.status.in_(LIVE))):
+        _end(claim, status, reason)
+    session.flush()
+
+
+def live_claim(session: Session, need: Need) -> Claim | None:
+    return session.scalars(select(Claim).where(Claim.need_id == need.id, Claim.status.in_(LIVE))).first()
+
+
+def claims_of(session: Session, actor) -> list[Claim]:
+    require_role(actor, "charity", "volunteer")
+    mine = Claim.claimant_id == actor.id
+    if actor.organization_id:
+        mine = mine | (Claim.organization_id == actor.organization_id)
+    return list(session.scalars(select(Claim).where(mine).order_by(Claim.claimed_at.desc())))
+
+
+def _end(claim: Claim, status: str, reason: str) -> None:
+    claim.status, claim.ended_at, claim.end_reason = status, utcnow(), reason
+
+
+def _need(session: Session, claim: Claim) -> Need:
+    return session.get(Need, claim.need_id)
+
+
+def _require_status(claim: Claim, allowed: tuple[str, ...], action: str) -> None:
+    if claim.status not in allowed:
+        raise Conflict(f"该认领当前状态为「{CLAIM_STATUSES.get(claim.status, claim.status)}」，不能{action}。")

@@ -1,0 +1,353 @@
+"""The 亳州 demo: regions, accounts, organizations, about 2,000 registry households and 300 needs in
+every state of the life cycle. Every change goes through the real services, so history rows, claims,
+evidence and ledger entries are consistent; the seed is the commit point (one transaction).
+
+Deterministic (random.Random(2026)) and idempotent: if the demo staff account exists, nothing is added.
+`today` places deadlines and enrolment dates (for tests); claims and evidence are stamped with the real
+clock, as the services do."""
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from stdnum.cn import uscc
+
+from ..auth.models import AppUser
+from ..auth.service import create_user
+from ..claims import service as claims
+from ..db import transaction
+from ..fulfilment import service as fulfilment
+from ..needs import service as needs
+from ..organizations.models import Organization
+from ..regions.bozhou import COUNTIES, PREFECTURE, REGIONS
+from ..regions.service import ensure_regions
+from ..registry.models import Household
+from ..registry.service import add_household
+from ..vocabulary import HARDSHIPS
+from .need_catalogue import EVIDENCE, REASONS, TEMPLATES, Template
+
+PASSWORD = "shanqiao-demo-2026"
+DOMAIN = "shanqiao.demo"
+MARKER_EMAIL = f"staff@{DOMAIN}"
+HOUSEHOLDS = 2000
+
+# county -> (e-mail suffix, poster, verifier). 谯城区 has the short, memorable addresses.
+COUNTY_STAFF = {
+    "341602": ("", "刘静", "陈志强"),
+    "341621": (".guoyang", "王海燕", "张建国"),
+    "341622": (".mengcheng", "李娜", "周文斌"),
+    "341623": (".lixin", "赵敏", "孙国庆"),
+}
+COUNTY_WEIGHTS = {"341602": 30, "341621": 25, "341622": 21, "341623": 24}
+# Needs of each state are dealt to the counties in this order, so every county, and 谯城区 (where the
+# memorable staff accounts work) most of all, has needs in every state to look at.
+NEED_ROTATION = ("341602", "341621", "341602", "341622", "341623")
+
+# (name, kind, region, status, GB 32100 entity type: 1 社会团体, 2 民办非企业单位, 3 基金会, 1 企业)
+ORGANIZATIONS = (
+    ("亳州市慈善总会", "charity", "341600", "approved", "1"),
+    ("谯城区慈善协会", "charity", "341602", "approved", "1"),
+    ("涡阳县慈善会", "charity", "341621", "approved", "1"),
+    ("蒙城县慈善协会", "charity", "341622", "approved", "1"),
+    ("利辛县慈善协会", "charity", "341623", "approved", "1"),
+    ("亳州市青少年发展基金会", "charity", "341600", "approved", "3"),
+    ("蒙城县义工联合会", "social_org", "341622", "approved", "1"),
+    ("利辛县爱心助学协会", "social_org", "341623", "approved", "1"),
+    ("亳州市社会工作协会", "social_org", "341600", "approved", "1"),
+    ("谯城区春晖社会工作服务中心", "social_org", "341602", "approved", "2"),
+    ("涡阳县老年人协会", "social_org", "341621", "approved", "1"),
+    ("亳州市残疾人康复协会", "social_org", "341600", "approved", "1"),
+    ("蒙城县阳光志愿者协会", "social_org", "341622", "approved", "1"),
+    ("亳州药都爱心助老服务中心", "social_org", "341602", "approved", "2"),
+    ("亳州市谯韵药业有限公司", "company", "341602", "approved", "1"),
+    ("涡阳县恒信建材有限公司", "company", "341621", "approved", "1"),
+    ("利辛县丰禾农业发展有限公司", "company", "341623", "approved", "1"),
+    ("蒙城县安心家政服务有限公司", "company", "341622", "pending", "1"),
+    ("亳州市暖阳公益服务中心", "social_org", "341600", "pending", "2"),
+    ("利辛县众益互助会", "social_org", "341623", "suspended", "1"),
+)
+# Extra member accounts per organization index (charity@ is an extra member of the first).
+ORG_MEMBERS = {0: 2, 2: 2, 6: 3, 7: 2, 9: 2, 14: 2, 17: 1, 19: 1}
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶余潘杜戴夏钟汪田任姜范方石姚"
+GIVEN = ("子涵", "浩然", "雨欣", "思远", "欣怡", "佳怡", "梓萱", "一鸣", "文博", "宇航", "晓雯", "志远", "婉婷",
+         "俊杰", "梦洁", "嘉豪", "雅琪", "天佑", "诗涵", "明轩", "海燕", "建华", "玉梅", "春燕", "红霞", "晓燕",
+         "伟", "芳", "敏", "静", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "超", "倩")
+
+TIER_WEIGHTS = {"dibao": 55, "tekun": 12, "marginal": 15, "rigid_expense": 8, "monitored": 8, "other": 2}
+MEMBER_WEIGHTS = {
+    "dibao": (22, 24, 20, 17, 11, 6),
+    "marginal": (12, 22, 24, 22, 13, 7),
+    "rigid_expense": (5, 15, 28, 28, 16, 8),
+    "monitored": (8, 18, 24, 26, 16, 8),
+    "other": (30, 25, 20, 15, 7, 3),
+}
+FLAG_ODDS = {
+    "dibao": {"重病": 0.32, "重残": 0.24, "失能": 0.05, "单亲": 0.12, "失业": 0.16, "零就业家庭": 0.05},
+    "marginal": {"重病": 0.25, "重残": 0.14, "失能": 0.03, "单亲": 0.08, "失业": 0.15},
+    "rigid_expense": {"重病": 0.6, "重残": 0.12, "失业": 0.08},
+    "monitored": {"重病": 0.3, "重残": 0.1, "失业": 0.2, "零就业家庭": 0.04},
+    "other": {"重病": 0.3, "重残": 0.2, "失业": 0.3},
+}
+# Share of each life-cycle state among the demo's needs (300 in all).
+STATES = {"draft": 25, "open": 120, "claimed": 30, "in_progress": 25, "submitted": 25, "verified": 50,
+          "expired": 15, "cancelled": 10}
+
+
+def demo_logins() -> list[tuple[str, str, str, str]]:
+    rows = [
+        ("谯城区工作人员", MARKER_EMAIL, PASSWORD, "为谯城区登记户发布、撤销需求；查看户档案（每次查看记入访问日志）"),
+        ("谯城区核验员", f"verifier@{DOMAIN}", PASSWORD, "核验待审凭证：通过后写入该户救助链，或填写原因退回"),
+    ]
+    for county, (suffix, _, _) in COUNTY_STAFF.items():
+        if suffix:
+            name = COUNTIES[county]
+            rows.append((f"{name}工作人员", f"staff{suffix}@{DOMAIN}", PASSWORD, f"{name}的登记户与需求"))
+            rows.append((f"{name}核验员", f"verifier{suffix}@{DOMAIN}", PASSWORD, f"核验{name}的帮扶凭证"))
+    rows += [
+        ("市级工作人员", f"city@{DOMAIN}", PASSWORD, "查看亳州市四个区县的登记户、需求和救助链"),
+        ("慈善组织成员", f"charity@{DOMAIN}", PASSWORD, "亳州市慈善总会：认领资金、物资和改造需求，开始帮扶并提交凭证"),
+        ("志愿者", f"volunteer@{DOMAIN}", PASSWORD, "认领服务类需求（上门助浴、课后陪伴等），完成后提交服务时长"),
+    ]
+    return rows
+
+
+def seed_demo(engine, today: date | None = None) -> list[tuple[str, str, str, str]]:
+    today = today or date.today()
+    with transaction(engine) as session:
+        if session.scalars(select(AppUser.id).where(AppUser.email == MARKER_EMAIL)).first() is None:
+            _Seeder(session, random.Random(2026), today).run()
+    return demo_logins()
+
+
+class _Seeder:
+    def __init__(self, session, rng: random.Random, today: date):
+        self.session, self.rng, self.today = session, rng, today
+        self.names: set[str] = set()
+
+    def run(self) -> None:
+        ensure_regions(self.session, REGIONS)
+        self.staff = self._staff()
+        self.orgs = self._organizations()
+        self.members = self._members()
+        self.volunteers = self._volunteers()
+        self.households = self._households()
+        self._needs()
+
+    # --- people and organizations -------------------------------------------------------------
+    def _user(self, email: str, name: str, role: str, region: str | None, org: int | None = None) -> AppUser:
+        return create_user(self.session, email=f"{email}@{DOMAIN}", password=PASSWORD, display_name=name,
+                           role=role, region_code=region, organization_id=org)
+
+    def _staff(self) -> dict[str, tuple[AppUser, AppUser]]:
+        staff = {}
+        for county, (suffix, poster, verifier) in COUNTY_STAFF.items():
+            office = f"{COUNTIES[county]}民政局"
+            staff[county] = (self._user(f"staff{suffix}", f"{poster}（{office}）", "staff", county),
+                             self._user(f"verifier{suffix}", f"{verifier}（{office}）", "staff", county))
+        self._user("city", "杨晓东（亳州市民政局）", "staff", PREFECTURE)
+        return staff
+
+    def _organizations(self) -> list[Organization]:
+        orgs = []
+        for name, kind, region, status, entity in ORGANIZATIONS:
+            authority = "9" if kind == "company" else "5"
+            code = self._uscc(authority + entity + region + ("MA" if authority == "9" else "MJ"))
+            orgs.append(Organization(name=name, uscc=code, kind=kind, region_code=region, status=status))
+        self.session.add_all(orgs)
+        self.session.flush()
+        return orgs
+
+    def _uscc(self, head: str) -> str:
+        """head (authority, type, region, 2-char prefix) + 6 random characters + the GB 11714 check of the
+        9-character organization code + the GB 32100 MOD 31 check."""
+        alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+        body = head[8:] + "".join(self.rng.choice(alphabet) for _ in range(6))
+        total = sum(int(c, 36) * w for c, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=True))
+        check = {10: "X", 11: "0"}.get(11 - total % 11, str(11 - total % 11))
+        first17 = head[:8] + body + check
+        code = first17 + uscc.calc_check_digit(first17)
+        assert uscc.is_valid(code), code
+        return code
+
+    def _person(self) -> str:
+        while True:
+            name = self.rng.choice(SURNAMES) + self.rng.choice(GIVEN)
+            if name not in self.names:
+                self.names.add(name)
+                return name
+
+    def _members(self) -> list[tuple[AppUser, Organization]]:
+        """Members of approved organizations, who may claim; charity@ first."""
+        first = self.orgs[0]
+        name = f"{self._person()}（{first.name}）"
+        members = [(self._user("charity", name, "charity", first.region_code, first.id), first)]
+        for index, count in ORG_MEMBERS.items():
+            org = self.orgs[index]
+            for k in range(1, count + 1):
+                email = f"org{index + 1:02d}.member{k}"
+                user = self._user(email, self._person(), "charity", org.region_code, org.id)
+                if org.status == "approved":
+                    members.append((user, org))
+        return members
+
+    def _volunteers(self) -> list[AppUser]:
+        counties = list(COUNTY_WEIGHTS)
+        return [self._user("volunteer" if i == 0 else f"volunteer{i:02d}", self._person(), "volunteer",
+                           self.rng.choices(counties, list(COUNTY_WEIGHTS.values()))[0]) for i in range(50)]
+
+    # --- households ---------------------------------------------------------------------------
+    def _households(self) -> dict[str, list[Household]]:
+        rng, start = self.rng, date(2018, 1, 1)
+        span = max((self.today - start).days, 0)
+        towns: dict[str, tuple[list[str], list[float]]] = {county: ([], []) for county in COUNTIES}
+        for code, name, level, parent in REGIONS:
+            if level == "township":
+                towns[parent][0].append(code)
+                # Fewer registered households in the urban streets than in the rural towns.
+                towns[parent][1].append(0.6 if name.endswith("街道") else 1.0)
+        seq = dict.fromkeys(COUNTIES, 0)
+        households: dict[str, list[Household]] = {county: [] for county in COUNTIES}
+        for _ in range(HOUSEHOLDS):
+            county = rng.choices(list(COUNTY_WEIGHTS), list(COUNTY_WEIGHTS.values()))[0]
+            tier = rng.choices(list(TIER_WEIGHTS), list(TIER_WEIGHTS.values()))[0]
+            members, flags, birth = self._profile(tier)
+            enrolled = start + timedelta(days=rng.randint(0, span))
+            seq[county] += 1
+            households[county].append(add_household(
+                self.session, tier=tier, region_code=rng.choices(*towns[county])[0], members=members,
+                hardships=flags, household_no=f"{county}-{enrolled.year}-{seq[county]:06d}",
+                head_birth_year=birth, enrolled_on=enrolled,
+            ))
+        return households
+
+    def _profile(self, tier: str) -> tuple[int, list[str], int]:
+        """Household size, hardship flags and the head's birth year, roughly as registries show them."""
+        rng, year = self.rng, self.today.year
+        if tier == "tekun":
+            if rng.random() < 0.06:  # orphans and de-facto unsupported children are supported as 特困 too
+                return 1, ["未成年", "孤儿"], rng.randint(year - 16, year - 6)
+            members = 1 if rng.random() < 0.9 else 2
+            birth = rng.randint(year - 95, year - 58)
+            odds = {"独居": 0.75 if members == 1 else 0.0, "失能": 0.3, "重残": 0.25, "重病": 0.2}
+        else:
+            members = rng.choices(range(1, 7), MEMBER_WEIGHTS[tier])[0]
+            birth = rng.randint(year - 88, year - 24)
+            odds = dict(FLAG_ODDS[tier])
+            if members == 1:
+                odds.pop("单亲", None)
+                odds["独居"] = 0.5
+        flags = {flag for flag, p in odds.items() if rng.random() < p}
+        if tier != "tekun" and members >= 3 and rng.random() < 0.5:
+            flags.add("未成年")
+            if rng.random() < 0.2:  # children left with their grandparents
+                flags.add("留守儿童")
+                birth = rng.randint(year - 75, year - 52)
+            elif rng.random() < 0.1:
+                flags.add("困境儿童")
+        if "零就业家庭" in flags:
+            flags.add("失业")
+        if year - birth >= 80:
+            flags.add("高龄")
+        return members, [h for h in HARDSHIPS if h in flags], birth
+
+    # --- needs --------------------------------------------------------------------------------
+    def _needs(self) -> None:
+        rng = self.rng
+        states = [state for state, count in STATES.items() for _ in range(count)]
+        rng.shuffle(states)
+        templates: list[Template] = []
+        while len(templates) < len(states):  # every template, hence every category and form, is used
+            batch = list(TEMPLATES)
+            rng.shuffle(batch)
+            templates += batch
+        dealt = dict.fromkeys(STATES, 0)
+        for state, template in zip(states, templates, strict=False):
+            nth, dealt[state] = dealt[state], dealt[state] + 1
+            county = NEED_ROTATION[nth % len(NEED_ROTATION)]
+            self._drive(state, nth, template, county, self._household_for(template, county))
+        needs.expire_overdue(self.session, self.today)
+
+    def _household_for(self, template: Template, county: str) -> Household:
+        everyone = self.households[county]
+        pool = [h for h in everyone if h.members >= template.min_members] or everyone
+        fitting = [h for h in pool if set(h.hardships) & set(template.fits)] if template.fits else pool
+        return self.rng.choice(fitting or pool)
+
+    def _drive(self, state: str, nth: int, template: Template, county: str, household: Household) -> None:
+        """Create the `nth` need of `state` and carry it there through the services, as people would."""
+        rng, session = self.rng, self.session
+        poster, verifier = self.staff[county]
+        if state == "expired":  # posted weeks ago, deadline passed unclaimed; expire_overdue closes it
+            posted = self.today - timedelta(days=rng.randint(45, 75))
+            data = self._input(template, self.today - timedelta(days=rng.randint(1, 20)))
+            needs.create_need(session, poster, household, data, publish=True, today=posted)
+            return
+        stage = state
+        if state == "cancelled":
+            stage = ("draft", "open", "claimed", "open", "in_progress")[nth % 5]
+        elif state == "open":  # one in ten open needs was claimed before: evidence rejected, or released
+            stage = {3: "rejected", 8: "released"}.get(nth % 20, "open")
+        need = needs.create_need(session, poster, household, self._input(template, None),
+                                 publish=stage != "draft", today=self.today)
+        if stage not in ("draft", "open"):
+            claimant = self._claimant(need.form, county)
+            claim = claims.claim_need(session, claimant, need)
+            if stage == "released":
+                claims.release(session, claimant, claim, rng.choice(REASONS["release"]))
+            elif stage == "claimed" and rng.random() < 0.2:
+                claims.extend(session, claimant, claim, rng.choice(REASONS["extend"]))
+            if stage in ("in_progress", "submitted", "verified", "rejected"):
+                claims.start(session, claimant, claim)
+            if stage in ("submitted", "verified", "rejected"):
+                on = max(date.today(), claim.claimed_at.date())
+                evidence = self._evidence(need, on - timedelta(days=rng.choice((0, 0, 1))))
+                proof = fulfilment.submit(session, claimant, claim, evidence, today=on)
+                if stage == "verified":
+                    fulfilment.verify(session, verifier, proof)
+                elif stage == "rejected":
+                    fulfilment.reject(session, verifier, proof, rng.choice(REASONS["reject"]))
+        if state == "cancelled":
+            needs.cancel(session, poster, need, rng.choice(REASONS["cancel"]))
+
+    def _input(self, template: Template, deadline: date | None) -> needs.NeedInput:
+        rng = self.rng
+        urgency = "urgent" if template.urgent else rng.choices(("normal", "soon", "urgent"), (60, 30, 10))[0]
+        if deadline is None:
+            low, high = {"urgent": (10, 30), "soon": (20, 60), "normal": (30, 120)}[urgency]
+            deadline = self.today + timedelta(days=rng.randint(low, high))
+        amount = quantity = None
+        if template.form in ("money", "retrofit") and template.low:
+            amount = rng.randrange(template.low, template.high + 1, 100) * 100  # 元 to fen
+        if template.form == "goods":
+            step = 50 if template.unit == "公斤" else 1
+            quantity = rng.randrange(template.low, template.high + 1, step)
+        return needs.NeedInput(
+            category=template.category, form=template.form, title=template.title, description=template.text,
+            urgency=urgency, deadline=deadline, target_amount_fen=amount, target_quantity=quantity,
+            unit=template.unit, consent_to_share=rng.random() < 0.7,
+        )
+
+    def _claimant(self, form: str, county: str) -> AppUser:
+        """Volunteers take most service needs; organizations take the rest. The memorable demo accounts
+        get a good share so that signing in with them shows something."""
+        rng = self.rng
+        if form == "service" and rng.random() < 0.7:
+            if rng.random() < 0.25:
+                return self.volunteers[0]
+            return rng.choice([v for v in self.volunteers if v.region_code == county] or self.volunteers)
+        if rng.random() < 0.3:
+            return self.members[0][0]
+        local = [user for user, org in self.members if org.region_code in (county, PREFECTURE)]
+        return rng.choice(local or [user for user, _ in self.members])
+
+    def _evidence(self, need, delivered_on: date) -> fulfilment.EvidenceInput:
+        summary = self.rng.choice(EVIDENCE[need.form])
+        evidence = fulfilment.EvidenceInput(delivered_on=delivered_on, summary=summary)
+        if need.form in ("money", "retrofit"):
+            evidence.amount_fen = need.target_amount_fen
+        elif need.form == "goods":
+            evidence.quantity = need.target_quantity
+        else:
+            evidence.hours = float(self.rng.choice((2, 3, 4, 6, 8, 12, 16)))
+        return evidence

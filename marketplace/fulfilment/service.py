@@ -1,0 +1,112 @@
+"""Evidence of fulfilment and its review by staff. Approval appends to the household's chain in the
+same transaction, so a verified need always has its ledger entry."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ..auth.access import found, require_staff_for, scope_prefix
+from ..claims import service as claims
+from ..claims.models import Claim
+from ..errors import Conflict, Forbidden, Invalid
+from ..ledger import service as ledger
+from ..modelbase import utcnow
+from ..needs import lifecycle
+from ..needs.models import Need
+from ..registry.models import Household
+from .models import Fulfilment
+
+
+@dataclass
+class EvidenceInput:
+    delivered_on: date
+    summary: str
+    amount_fen: int | None = None
+    quantity: int | None = None
+    hours: float | None = None
+
+
+def submit(session: Session, actor, claim: Claim, data: EvidenceInput, today: date | None = None) -> Fulfilment:
+    claims.check_owner(actor, claim)
+    today = today or date.today()
+    need = session.get(Need, claim.need_id)
+    summary = (data.summary or "").strip()
+    if len(summary) < 4:
+        raise Invalid("请用至少4个字说明帮扶内容（做了什么、交付了什么）。", "summary")
+    if data.delivered_on > today:
+        raise Invalid("交付日期不能晚于今天。", "delivered_on")
+    if data.delivered_on < claim.claimed_at.date() - timedelta(days=1):
+        raise Invalid("交付日期不能早于认领日期。", "delivered_on")
+    if need.form in ("money", "retrofit") and not (data.amount_fen and data.amount_fen > 0):
+        raise Invalid("资金和改造类需求须填写实际支出金额。", "amount")
+    if need.form == "goods" and not (data.quantity and data.quantity > 0):
+        raise Invalid("物资类需求须填写实际交付数量。", "quantity")
+    if need.form == "service" and not (data.hours and data.hours > 0):
+        raise Invalid("服务类需求须填写服务时长（小时）。", "hours")
+    if claim.status != "started":
+        raise Conflict("请先点击「开始帮扶」，帮扶完成后再提交凭证。")
+    lifecycle.move(session, need, "submit", actor.id)
+    fulfilment = Fulfilment(need_id=need.id, claim_id=claim.id, submitted_by_id=actor.id,
+                            delivered_on=data.delivered_on, summary=summary, amount_fen=data.amount_fen,
+                            quantity=data.quantity, hours=data.hours)
+    claim.status = "submitted"
+    session.add(fulfilment)
+    session.flush()
+    return fulfilment
+
+
+def _reviewable(session: Session, actor, fulfilment: Fulfilment) -> tuple[Need, Claim]:
+    need = session.get(Need, fulfilment.need_id)
+    require_staff_for(actor, need.region_code)
+    if fulfilment.submitted_by_id == actor.id:
+        raise Forbidden("核验人不能是提交凭证的人。")
+    if need.created_by_id == actor.id:
+        raise Forbidden("发布需求的工作人员不能核验同一需求，请由另一名工作人员核验。")
+    return need, session.get(Claim, fulfilment.claim_id)
+
+
+def verify(session: Session, actor, fulfilment: Fulfilment) -> Fulfilment:
+    need, claim = _reviewable(session, actor, fulfilment)
+    lifecycle.move(session, need, "verify", actor.id)
+    fulfilment.status, fulfilment.reviewed_by_id, fulfilment.reviewed_at = "verified", actor.id, utcnow()
+    claim.status, claim.ended_at = "completed", utcnow()
+    ledger.append(
+        session, session.get(Household, need.household_id),
+        source="volunteer" if claim.organization_id is None else "charity",
+        category=need.category, title=need.title, amount_fen=fulfilment.amount_fen,
+        quantity=fulfilment.quantity, unit=need.unit, hours=fulfilment.hours,
+        occurred_on=fulfilment.delivered_on, organization_id=claim.organization_id, need_id=need.id,
+        fulfilment_id=fulfilment.id, recorded_by_id=fulfilment.submitted_by_id, verified_by_id=actor.id,
+    )
+    session.flush()
+    return fulfilment
+
+
+def reject(session: Session, actor, fulfilment: Fulfilment, reason: str) -> Fulfilment:
+    need, claim = _reviewable(session, actor, fulfilment)
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise Invalid("退回凭证须填写原因。", "reason")
+    lifecycle.move(session, need, "reject", actor.id, reason)
+    fulfilment.status, fulfilment.reviewed_by_id, fulfilment.reviewed_at = "rejected", actor.id, utcnow()
+    fulfilment.review_reason = reason
+    claim.status, claim.ended_at, claim.end_reason = "rejected", utcnow(), reason
+    session.flush()
+    return fulfilment
+
+
+def get(session: Session, fulfilment_id: int) -> Fulfilment:
+    return found(session.get(Fulfilment, fulfilment_id), "凭证")
+
+
+def queue(session: Session, actor) -> list[tuple[Fulfilment, Need]]:
+    """Evidence awaiting review in the staff member's region subtree, oldest first."""
+    prefix = scope_prefix(actor.region_code)
+    rows = session.execute(
+        select(Fulfilment, Need).join(Need, Need.id == Fulfilment.need_id)
+        .where(Fulfilment.status == "submitted", Need.region_code.startswith(prefix))
+        .order_by(Fulfilment.submitted_at)
+    )
+    return [(f, n) for f, n in rows]

@@ -1,0 +1,38 @@
+from datetime import date, datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from ..modelbase import utcnow
+
+
+class LedgerEntry(SQLModel, table=True):
+    """One link of a household's assistance chain (一户一条救助链). Append-only: a correction is a
+    new entry naming the one it corrects. entry_hash covers the fields and the previous hash."""
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (UniqueConstraint("household_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    seq: int
+    region_code: str = Field(max_length=12, index=True)
+    source: str = Field(max_length=12)
+    kind: str = Field(default="aid", max_length=12)
+    category: str = Field(max_length=16)
+    title: str = Field(max_length=120)
+    amount_fen: int | None = None
+    quantity: int | None = None
+    unit: str | None = Field(default=None, max_length=8)
+    hours: float | None = None
+    occurred_on: date
+    organization_id: int | None = Field(default=None, foreign_key="organization.id")
+    need_id: int | None = Field(default=None, foreign_key="need.id")
+    fulfilment_id: int | None = Field(default=None, foreign_key="fulfilment.id")
+    recorded_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    verified_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    corrects_id: int | None = Field(default=None, foreign_key="ledger_entry.id")
+    note: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    prev_hash: str = Field(max_length=64)
+    entry_hash: str = Field(max_length=64, unique=True)

@@ -1,0 +1,16 @@
+"""Every capability's models, imported in one place: the one import Alembic and create_all need."""
+
+from . import modelbase  # noqa: F401  (sets the naming convention first)
+from .auth.models import AppUser
+from .claims.models import Claim
+from .fulfilment.models import Fulfilment
+from .ledger.models import LedgerEntry
+from .needs.models import Need, NeedHistory
+from .organizations.models import Organization
+from .regions.models import Region
+from .registry.models import AccessLog, Household
+
+__all__ = [
+    "AccessLog", "AppUser", "Claim", "Fulfilment", "Household", "LedgerEntry", "Need", "NeedHistory",
+    "Organization", "Region",
+]

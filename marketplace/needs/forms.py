@@ -1,0 +1,37 @@
+from datetime import date, timedelta
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..forms import YuanField
+from ..vocabulary import CATEGORIES, FORMS, URGENCIES
+
+
+def _choices(table: dict) -> list[SelectChoice]:
+    return [SelectChoice(code, name) for code, name in table.items()]
+
+
+class NeedForm(FlaskForm):
+    category = SelectField("需求类别", choices=_choices(CATEGORIES), validators=[InputRequired("请选择需求类别。")])
+    form = SelectField("需求形式", choices=_choices(FORMS), validators=[InputRequired("请选择需求形式。")])
+    title = StringField("标题（公开显示，勿含姓名、电话、证件号）",
+                        validators=[DataRequired("请填写标题。"), Length(4, 80, "标题须为4至80个字。")])
+    description = TextAreaField("需求描述（公开显示，须去标识化）",
+                                validators=[Optional(), Length(max=2000, message="需求描述不能超过2000字。")])
+    urgency = SelectField("紧急程度", choices=_choices(URGENCIES), default="normal")
+    deadline = DateField("截止日期", validators=[InputRequired("请填写截止日期（格式：2026-12-31）。")],
+                         default=lambda: date.today() + timedelta(days=30))
+    target_amount = YuanField("目标金额（元，资金类必填）", validators=[Optional()])
+    target_quantity = IntegerField("数量（物资类必填；服务类可填次数或小时）",
+                                   validators=[Optional(), NumberRange(1, 100000, "数量须为1至100000。")])
+    unit = StringField("计量单位（如：件、袋、台、小时）", validators=[Optional(), Length(max=8)])
+    consent_to_share = BooleanField("本户（或监护人）已同意：认领后向认领方提供联系方式")

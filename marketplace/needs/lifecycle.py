@@ -1,0 +1,79 @@
+"""The need life cycle (ARCHITECTURE.md). Every transition is one conditional UPDATE on status and
+version plus a history row, so two actors racing for the same need cannot both succeed."""
+
+from sqlalchemy import update
+from sqlmodel import Session
+
+from ..errors import Conflict
+from ..modelbase import utcnow
+from ..vocabulary import NEED_STATUSES
+from .models import Need, NeedHistory
+
+BEFORE_VERIFIED = frozenset({"draft", "open", "claimed", "in_progress", "submitted"})
+
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "publish": (frozenset({"draft"}), "open"),
+    "claim": (frozenset({"open"}), "claimed"),
+    "start": (frozenset({"claimed"}), "in_progress"),
+    "release": (frozenset({"claimed", "in_progress"}), "open"),
+    "expire_claim": (frozenset({"claimed"}), "open"),
+    "submit": (frozenset({"in_progress"}), "submitted"),
+    "verify": (frozenset({"submitted"}), "verified"),
+    "reject": (frozenset({"submitted"}), "open"),
+    "expire": (frozenset({"open"}), "expired"),
+    "cancel": (BEFORE_VERIFIED, "cancelled"),
+}
+
+ACTION_LABELS = {
+    "publish": "发布",
+    "claim": "认领",
+    "start": "开始帮扶",
+    "release": "放弃认领",
+    "expire_claim": "超时释放",
+    "submit": "提交凭证",
+    "verify": "核验通过",
+    "reject": "退回凭证",
+    "expire": "到期关闭",
+    "cancel": "撤销",
+}
+
+
+def allowed(action: str, status: str) -> bool:
+    return status in TRANSITIONS[action][0]
+
+
+def move(session: Session, need: Need, action: str, actor_id: int | None, reason: str | None = None) -> Need:
+    sources, target = TRANSITIONS[action]
+    if need.status not in sources:
+        raise _conflict(action, need.status)
+    now = utcnow()
+    values = {"status": target, "version": Need.version + 1, "updated_at": now}
+    if action == "publish":
+        values["published_at"] = now
+    result = session.execute(
+        update(Need)
+        .where(Need.id == need.id, Need.status == need.status, Need.version == need.version)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.refresh(need)
+        raise _conflict(action, need.status)
+    from_status = need.status
+    session.refresh(need)
+    session.add(NeedHistory(need_id=need.id, from_status=from_status, to_status=target, actor_id=actor_id,
+                            reason=reason, at=now))
+    session.flush()
+    return need
+
+
+def record_creation(session: Session, need: Need, actor_id: int) -> None:
+    session.add(NeedHistory(need_id=need.id, from_status=None, to_status=need.status, actor_id=actor_id,
+                            at=need.created_at))
+
+
+def _conflict(action: str, status: str) -> Conflict:
+    return Conflict(
+        f"该需求当前状态为「{NEED_STATUSES.get(status, status)}」，不能{ACTION_LABELS[action]}。"
+        + (" 可能已被其他人抢先认领，请刷新后选择其他需求。" if action == "claim" and status != "open" else "")
+    )

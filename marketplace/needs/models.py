@@ -1,0 +1,45 @@
+from datetime import date, datetime
+
+from sqlmodel import Field, SQLModel
+
+from ..modelbase import utcnow
+
+
+class Need(SQLModel, table=True):
+    """An anonymised need posted by staff for one household. `version` makes every transition a
+    conditional update, so concurrent actors cannot both win."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    # The household's township, copied so listings and scoping need no join to private data.
+    region_code: str = Field(foreign_key="region.code", max_length=12, index=True)
+    category: str = Field(max_length=16, index=True)
+    form: str = Field(max_length=12)
+    title: str = Field(max_length=80)
+    description: str = Field(default="", max_length=2000)
+    urgency: str = Field(default="normal", max_length=8)
+    target_amount_fen: int | None = None
+    target_quantity: int | None = None
+    unit: str | None = Field(default=None, max_length=8)
+    deadline: date
+    status: str = Field(default="draft", max_length=12, index=True)
+    version: int = Field(default=1)
+    consent_to_share: bool = Field(default=False)
+    created_by_id: int = Field(foreign_key="app_user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    published_at: datetime | None = None
+
+
+class NeedHistory(SQLModel, table=True):
+    """Every transition of a need: who, when, from, to, why. Worker transitions have no actor."""
+
+    __tablename__ = "need_history"
+
+    id: int | None = Field(default=None, primary_key=True)
+    need_id: int = Field(foreign_key="need.id", index=True)
+    from_status: str | None = Field(default=None, max_length=12)
+    to_status: str = Field(max_length=12)
+    actor_id: int | None = Field(default=None, foreign_key="app_user.id")
+    reason: str | None = Field(default=None, max_length=500)
+    at: datetime = Field(default_factory=utcnow)

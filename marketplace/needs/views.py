@@ -1,0 +1,148 @@
+from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.access import in_scope, scope_prefix
+from ..auth.decorators import staff_required
+from ..claims import service as claims
+from ..db import db
+from ..errors import Invalid
+from ..forms import EmptyForm, ReasonForm
+from ..registry import service as registry
+from ..registry.models import Household
+from ..vocabulary import CATEGORIES, FORMS, NEED_STATUSES, URGENCIES
+from ..web import done, render
+from . import listing, service
+from .forms import NeedForm
+from .models import Need, NeedHistory
+
+bp = Blueprint("needs", __name__)
+
+
+@bp.get("/")
+def home():
+    session = db()
+    urgent, _ = listing.open_needs(session, listing.Filters(urgency="urgent"), per_page=6)
+    return render("home.html", urgent=urgent, open_count=listing.open_count(session))
+
+
+def _filters() -> listing.Filters:
+    args = request.args
+
+    def pick(name, table):
+        value = args.get(name, "")
+        return value if value in table else ""
+
+    county = args.get("county", "")
+    page = args.get("page", "1")
+    return listing.Filters(
+        category=pick("category", CATEGORIES), form=pick("form", FORMS), urgency=pick("urgency", URGENCIES),
+        county=county if county.isdigit() and len(county) == 6 else "",
+        page=max(1, int(page)) if page.isdigit() else 1,
+    )
+
+
+@bp.get("/needs")
+def index():
+    session = db()
+    filters = _filters()
+    per_page = current_app.config["PAGE_SIZE"]
+    needs, total = listing.open_needs(session, filters, per_page)
+    return render("needs/index.html", fragment="needs/_results.html", needs=needs, total=total,
+                  filters=filters, per_page=per_page, counties=listing.counties(session))
+
+
+def _staff_in_scope(need: Need) -> bool:
+    return current_user.is_authenticated and current_user.role == "staff" and in_scope(current_user, need.region_code)
+
+
+@bp.get("/needs/<int:need_id>")
+def detail(need_id: int):
+    session = db()
+    need = service.get_need(session, need_id)
+    staff_view = _staff_in_scope(need)
+    if need.status not in listing.PUBLIC_STATUSES and not staff_view:
+        abort(404)
+    history = []
+    household = None
+    if staff_view:
+        history = list(session.scalars(select(NeedHistory).where(NeedHistory.need_id == need.id)
+                                       .order_by(NeedHistory.at, NeedHistory.id)))
+        household = session.get(Household, need.household_id)
+    return render("needs/detail.html", need=listing.public_need(session, need), raw=need, staff_view=staff_view,
+                  history=history, household=household, live_claim=claims.live_claim(session, need),
+                  action_form=EmptyForm(), reason_form=ReasonForm())
+
+
+@bp.post("/needs/<int:need_id>/claim")
+def claim(need_id: int):
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=url_for("needs.detail", need_id=need_id)), code=303)
+    session = db()
+    need = service.get_need(session, need_id)
+    claims.claim_need(session, current_user, need, current_app.config["CLAIM_START_DAYS"])
+    return done(f"已认领「{need.title}」。请在{current_app.config['CLAIM_START_DAYS']}天内开始帮扶。", "claims.mine",
+                trigger="need-claimed")
+
+
+@bp.route("/staff/households/<code>/needs/new", methods=["GET", "POST"])
+@staff_required
+def new(code: str):
+    session = db()
+    household = registry.household_for_staff(session, current_user, code, action="need_form", path=request.path)
+    form = NeedForm()
+    status = 200
+    if form.validate_on_submit():
+        data = service.NeedInput(
+            category=form.category.data, form=form.form.data, title=form.title.data,
+            description=form.description.data or "", urgency=form.urgency.data, deadline=form.deadline.data,
+            target_amount_fen=form.target_amount.data, target_quantity=form.target_quantity.data,
+            unit=form.unit.data, consent_to_share=form.consent_to_share.data,
+        )
+        try:
+            need = service.create_need(session, current_user, household, data,
+                                       publish=request.form.get("action") == "publish")
+        except Invalid as error:
+            getattr(form, error.field, form.title).errors.append(error.message)
+        else:
+            word = "已发布" if need.status == "open" else "已保存为草稿"
+            return done(f"需求{word}。", "needs.detail", need_id=need.id)
+    if form.errors or request.method == "POST":
+        status = 422
+    return render("needs/form.html", form=form, household=household, status=status)
+
+
+@bp.get("/staff/needs")
+@staff_required
+def staff_list():
+    session = db()
+    status = request.args.get("status", "")
+    query = select(Need).where(Need.region_code.startswith(scope_prefix(current_user.region_code)))
+    if status in NEED_STATUSES:
+        query = query.where(Need.status == status)
+    needs = list(session.scalars(query.order_by(Need.updated_at.desc()).limit(200)))
+    names = listing.area_names(session, {n.region_code for n in needs})
+    return render("needs/staff_list.html", needs=needs, names=names, status_filter=status)
+
+
+@bp.post("/staff/needs/<int:need_id>/publish")
+@staff_required
+def publish(need_id: int):
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session = db()
+    need = service.publish(session, current_user, service.get_need(session, need_id))
+    return done("需求已发布。", "needs.detail", need_id=need.id)
+
+
+@bp.post("/staff/needs/<int:need_id>/cancel")
+@staff_required
+def cancel(need_id: int):
+    session = db()
+    need = service.get_need(session, need_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        service.cancel(session, current_user, need, form.reason.data)
+        return done("需求已撤销。", "needs.detail", need_id=need.id)
+    raise Invalid("撤销需求须填写原因（2至500字）。", "reason")

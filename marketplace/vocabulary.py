@@ -1,0 +1,65 @@
+"""The platform's controlled vocabulary (../shared/DOMAIN.md): codes in the data, Chinese in the UI."""
+
+TIERS = {
+    "dibao": "低保对象",
+    "tekun": "特困人员",
+    "marginal": "低保边缘家庭",
+    "rigid_expense": "刚性支出困难家庭",
+    "monitored": "防止返贫监测对象",
+    "other": "其他困难人员",
+}
+
+CATEGORIES = {
+    "care": "生活照料",
+    "education": "助学",
+    "accessibility": "无障碍改造",
+    "medical": "医疗康复",
+    "housing": "住房修缮",
+    "employment": "就业帮扶",
+    "psychological": "心理疏导",
+    "goods": "生活物资",
+    "emergency": "急难救助",
+    "other": "其他",
+}
+
+FORMS = {"money": "资金", "goods": "物资", "service": "服务", "retrofit": "改造"}
+
+URGENCIES = {"normal": "一般", "soon": "较急", "urgent": "紧急"}
+
+HARDSHIPS = (
+    "重病", "重残", "高龄", "独居", "失能", "未成年", "留守儿童", "困境儿童", "孤儿", "单亲", "失业", "零就业家庭",
+)
+
+NEED_STATUSES = {
+    "draft": "草稿",
+    "open": "待认领",
+    "claimed": "已认领",
+    "in_progress": "帮扶中",
+    "submitted": "待核验",
+    "verified": "已核验",
+    "expired": "已过期",
+    "cancelled": "已撤销",
+}
+
+CLAIM_STATUSES = {
+    "active": "已认领",
+    "started": "执行中",
+    "submitted": "已提交凭证",
+    "completed": "已完成",
+    "released": "已放弃",
+    "expired": "已超时释放",
+    "rejected": "凭证未通过",
+    "cancelled": "需求已撤销",
+}
+
+ROLES = {"staff": "民政工作人员", "charity": "慈善组织成员", "volunteer": "志愿者"}
+
+ORG_KINDS = {"charity": "慈善组织", "social_org": "社会组织", "company": "爱心企业"}
+
+ORG_STATUSES = {"pending": "待审核", "approved": "已认证", "suspended": "已暂停"}
+
+LEDGER_SOURCES = {"government": "政府救助", "charity": "慈善帮扶", "volunteer": "志愿服务"}
+
+
+def label(table: dict, code: str | None) -> str:
+    return table.get(code or "", code or "")

@@ -1,0 +1,43 @@
+"""The assistance chain is hash-linked: any change made outside the platform is found and named."""
+
+from click.testing import CliRunner
+from sqlalchemy import select, text
+
+from marketplace.cli import main
+from marketplace.ledger.models import LedgerEntry
+from marketplace.ledger.service import GENESIS, first_break
+
+
+def test_entries_link_to_the_previous_one(world):
+    household = world.household()
+    world.need("verified", household=household)
+    world.need("verified", household=household, title="冬季取暖电暖器")
+    with world.tx() as s:
+        first, second = s.scalars(select(LedgerEntry).order_by(LedgerEntry.seq)).all()
+        assert (first.seq, second.seq) == (1, 2)
+        assert first.prev_hash == GENESIS and second.prev_hash == first.entry_hash
+        assert first_break(s) is None
+
+
+def test_verify_ledger_names_an_altered_entry(world, database_url, monkeypatch):
+    world.need("verified")
+    monkeypatch.setenv("MARKETPLACE_DATABASE_URL", database_url)
+    runner = CliRunner()
+    ok = runner.invoke(main, ["verify-ledger"])
+    assert ok.exit_code == 0 and "ledger intact" in ok.output
+    with world.tx() as s:
+        s.execute(text("UPDATE ledger_entry SET amount_fen = amount_fen * 10"))
+    broken = runner.invoke(main, ["verify-ledger"])
+    assert broken.exit_code == 1
+    assert "seq=1" in broken.output and "哈希" in broken.output
+
+
+def test_verify_ledger_finds_a_removed_entry(world):
+    household = world.household()
+    for title in ("大一新生学费缺口", "冬季取暖电暖器", "卫生间加装扶手"):
+        world.need("verified", household=household, title=title)
+    with world.tx() as s:
+        s.execute(text("DELETE FROM ledger_entry WHERE seq = 2"))
+    with world.tx() as s:
+        broken = first_break(s)
+        assert broken.seq == 2 and "缺少" in broken.problem
