@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     web.init_app(app)
 
+    from .auth.admin_views import bp as users_bp
     from .auth.views import bp as auth_bp
     from .claims.views import bp as claims_bp
     from .fulfilment.views import bp as fulfilment_bp
@@ -28,6 +29,6 @@ def create_app(config: dict | None = None) -> Flask:
     from .needs.views import bp as needs_bp
     from .registry.views import bp as registry_bp
 
-    for blueprint in (auth_bp, needs_bp, claims_bp, fulfilment_bp, registry_bp, ledger_bp):
+    for blueprint in (auth_bp, needs_bp, claims_bp, fulfilment_bp, registry_bp, ledger_bp, users_bp):
         app.register_blueprint(blueprint)
     return app

@@ -10,7 +10,10 @@ from .db import engine_of, transaction
 
 
 def _app():
-    return create_app()
+    app = create_app()
+    # Close pooled connections when the command ends, rather than leaving them to the garbage collector.
+    click.get_current_context().call_on_close(engine_of(app).dispose)
+    return app
 
 
 @click.group()

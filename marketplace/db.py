@@ -6,7 +6,7 @@ once, whatever the timeout, which would turn a claim race into 500s."""
 
 from contextlib import contextmanager
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from flask import session as cookie_session
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -73,6 +73,23 @@ def db() -> Session:
     return g.db_session
 
 
+def keep_even_on_rollback(session: Session, row) -> None:
+    """Add an audit row that must survive the request failing: after a rollback it is written again on
+    its own. Outside a request it simply joins the caller's transaction."""
+    session.add(row)
+    if has_request_context():
+        g.setdefault("audit_rows", []).append(row)
+
+
+def _write_audit_rows(session: Session) -> None:
+    rows = g.pop("audit_rows", [])
+    if not rows:
+        return
+    session.add_all(type(row)(**{c.key: getattr(row, c.key) for c in row.__table__.columns if c.key != "id"})
+                    for row in rows)
+    session.commit()
+
+
 def init_app(app) -> None:
     engine = make_engine(app.config["DATABASE_URL"], app.config["SQLITE_BUSY_TIMEOUT_MS"])
     app.extensions["marketplace.engine"] = engine
@@ -87,6 +104,7 @@ def init_app(app) -> None:
                     session.commit()
                 else:
                     session.rollback()
+                    _write_audit_rows(session)
             finally:
                 session.close()
         return response

@@ -1,8 +1,20 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired
+from wtforms import EmailField, IntegerField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..vocabulary import ROLES
 
 
 class LoginForm(FlaskForm):
     email = EmailField("电子邮箱", validators=[DataRequired("请输入电子邮箱。")])
     password = PasswordField("密码", validators=[DataRequired("请输入密码。")])
+
+
+class NewUserForm(FlaskForm):
+    email = EmailField("电子邮箱", validators=[DataRequired("请输入电子邮箱。")])
+    display_name = StringField("姓名或称呼", validators=[DataRequired("请填写姓名或称呼。"), Length(max=64)])
+    role = SelectField("角色", choices=[SelectChoice(code, name) for code, name in ROLES.items()])
+    region_code = StringField("行政区划代码（工作人员、志愿者必填）", validators=[Optional(), Length(6, 12)])
+    organization_id = IntegerField("所属组织编号（慈善组织成员必填）", validators=[Optional()])
+    password = PasswordField("初始密码（至少10位，请通知本人登录后妥善保管）",
+                             validators=[DataRequired("请设置初始密码。"), Length(min=10, message="密码至少10位。")])

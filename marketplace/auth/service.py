@@ -61,3 +61,55 @@ def authenticate(session: Session, email: str, password: str) -> AppUser | None:
     user.last_login_at = utcnow()
     session.flush()
     return user
+
+
+def _user_region(session: Session, user: AppUser) -> str | None:
+    if user.region_code:
+        return user.region_code
+    if user.organization_id:
+        org = session.get(Organization, user.organization_id)
+        return org.region_code if org else None
+    return None
+
+
+def administrable(session: Session, actor: AppUser, user: AppUser) -> bool:
+    """Staff administer the accounts whose region (or organisation's region) lies in their subtree."""
+    from .access import in_scope
+
+    return actor.role == "staff" and in_scope(actor, _user_region(session, user))
+
+
+def users_in_scope(session: Session, actor: AppUser) -> list[AppUser]:
+    from .access import require_role, scope_prefix
+
+    require_role(actor, "staff")
+    prefix = scope_prefix(actor.region_code)
+    org_ids = select(Organization.id).where(Organization.region_code.startswith(prefix))
+    query = select(AppUser).where(AppUser.region_code.startswith(prefix) | AppUser.organization_id.in_(org_ids))
+    return list(session.scalars(query.order_by(AppUser.role, AppUser.email)))
+
+
+def create_user_as(session: Session, actor: AppUser, **fields) -> AppUser:
+    """create_user on behalf of a staff administrator, who may only add accounts inside their region."""
+    from .access import in_scope, require_role
+
+    require_role(actor, "staff")
+    region = fields.get("region_code")
+    if fields.get("organization_id"):
+        org = session.get(Organization, fields["organization_id"])
+        region = org.region_code if org else region
+    if not region or not in_scope(actor, region):
+        raise Invalid("只能为您负责区域内的人员或组织创建账号。", "region_code")
+    return create_user(session, **fields)
+
+
+def set_active(session: Session, actor: AppUser, user: AppUser, active: bool) -> AppUser:
+    from ..errors import Forbidden
+
+    if not administrable(session, actor, user):
+        raise Forbidden("该账号不在您负责的行政区划内。")
+    if user.id == actor.id and not active:
+        raise Forbidden("不能停用自己的账号。")
+    user.is_active = active
+    session.flush()
+    return user

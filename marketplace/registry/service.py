@@ -6,6 +6,7 @@ from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from ..auth.access import found, require_staff_for, scope_prefix
+from ..db import keep_even_on_rollback
 from ..errors import Invalid
 from ..regions.models import Region
 from ..vocabulary import HARDSHIPS, TIERS
@@ -62,6 +63,7 @@ def household_for_staff(session: Session, actor, public_code: str, *, action: st
         session.scalars(select(Household).where(Household.public_code == public_code)).first(), "该户"
     )
     require_staff_for(actor, household.region_code)
-    session.add(AccessLog(user_id=actor.id, household_id=household.id, action=action, path=path[:255]))
+    keep_even_on_rollback(session, AccessLog(user_id=actor.id, household_id=household.id, action=action,
+                                              path=path[:255]))
     session.flush()
     return household

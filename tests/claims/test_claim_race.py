@@ -2,7 +2,6 @@
 
 import threading
 
-from conftest import PASSWORD
 from sqlalchemy import func, select
 
 from marketplace.auth.service import create_user
@@ -11,6 +10,7 @@ from marketplace.claims.models import Claim
 from marketplace.db import transaction
 from marketplace.errors import Conflict
 from marketplace.needs.models import Need, NeedHistory
+from support import PASSWORD
 
 RACERS = 24
 

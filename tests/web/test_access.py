@@ -1,13 +1,13 @@
 """Role and region access on every page: visitors reach public pages only, staff only their region."""
 
 import pytest
-from conftest import login
 from sqlalchemy import func, select
 
 from marketplace.registry.models import AccessLog
+from support import login, post
 
 PUBLIC = ["/", "/needs", "/login"]
-STAFF_LISTS = ["/staff/households", "/staff/needs", "/staff/verify"]
+STAFF_LISTS = ["/staff/households", "/staff/needs", "/staff/verify", "/staff/users"]
 
 
 @pytest.fixture
@@ -110,3 +110,13 @@ def test_a_refused_view_is_not_logged_as_a_view(client, world, pages):
     client.get(f"/staff/households/{pages['code']}")
     with world.tx() as s:
         assert s.scalar(select(func.count()).select_from(AccessLog)) == 0
+
+
+def test_a_view_of_the_need_form_is_logged_even_when_the_form_is_refused(client, world, pages):
+    login(client, "poster@guoyang.gov.cn")
+    page = f"/staff/households/{pages['code']}/needs/new"
+    response = post(client, page, {"title": ""}, page=page)
+    assert response.status_code == 422
+    with world.tx() as s:
+        actions = [r.action for r in s.scalars(select(AccessLog))]
+        assert actions == ["need_form", "need_form"]  # the GET for the token, then the refused POST

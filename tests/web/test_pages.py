@@ -2,10 +2,10 @@
 
 from datetime import date, timedelta
 
-from conftest import csrf_from, login, post
 from sqlalchemy import func, select
 
 from marketplace.needs.models import Need, NeedHistory
+from support import csrf_from, login, post
 
 
 def need_form(**overrides):

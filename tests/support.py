@@ -1,0 +1,120 @@
+"""Helpers the tests share: a small 亳州 world built through the real services, and a browser-like client.
+(Kept out of conftest.py: tests/e2e has a conftest of its own, and both would be the module `conftest`.)"""
+
+import re
+from datetime import date, timedelta
+
+PASSWORD = "correct-horse-battery"
+
+REGIONS = [
+    ("340000", "安徽省", "province", None),
+    ("341600", "亳州市", "prefecture", "340000"),
+    ("341621", "涡阳县", "county", "341600"),
+    ("341621100", "楚店镇", "township", "341621"),
+    ("341621101", "高炉镇", "township", "341621"),
+    ("341622", "蒙城县", "county", "341600"),
+    ("341622100", "双涧镇", "township", "341622"),
+]
+
+
+class World:
+    """A small 亳州 with two counties, staff in each, an approved charity and a volunteer."""
+
+    def __init__(self, tx):
+        from marketplace.auth.service import create_user
+        from marketplace.organizations.models import Organization
+        from marketplace.regions.models import Region
+
+        self.tx = tx
+        with tx() as s:
+            for code, name, level, parent in REGIONS:
+                s.add(Region(code=code, name=name, level=level, parent_code=parent))
+                s.flush()
+            org = Organization(name="涡阳县慈善协会", uscc="51341621MJ0000001C", region_code="341621", status="approved")
+            pending = Organization(name="待审核公益社", uscc="51341621MJ0000002A", region_code="341621")
+            s.add_all([org, pending])
+            s.flush()
+
+            def user(email, role, **kw):
+                return create_user(s, email=email, password=PASSWORD, display_name=email.split("@")[0],
+                                   role=role, **kw).id
+
+            self.poster = user("poster@guoyang.gov.cn", "staff", region_code="341621")
+            self.verifier = user("verifier@guoyang.gov.cn", "staff", region_code="341621")
+            self.township_staff = user("chudian@guoyang.gov.cn", "staff", region_code="341621100")
+            self.other_county = user("staff@mengcheng.gov.cn", "staff", region_code="341622")
+            self.city = user("city@bozhou.gov.cn", "staff", region_code="341600")
+            self.charity = user("member@charity.org.cn", "charity", organization_id=org.id)
+            self.charity2 = user("member2@charity.org.cn", "charity", organization_id=org.id)
+            self.pending_member = user("member@pending.org.cn", "charity", organization_id=pending.id)
+            self.volunteer = user("helper@volunteer.cn", "volunteer", region_code="341621")
+            self.org_id = org.id
+
+    def user(self, s, user_id):
+        from marketplace.auth.models import AppUser
+
+        return s.get(AppUser, user_id)
+
+    def household(self, region_code="341621100", tier="marginal", **kw):
+        from marketplace.registry.service import add_household
+
+        with self.tx() as s:
+            return add_household(s, tier=tier, region_code=region_code, **kw)
+
+    def need(self, state="open", *, household=None, form="money", poster=None, **overrides):
+        """A need driven through the real services into `state`."""
+        from marketplace.claims import service as claims
+        from marketplace.fulfilment import service as fulfilment
+        from marketplace.needs import service as needs
+
+        household = household or self.household()
+        data = needs.NeedInput(category=overrides.pop("category", "education"), form=form,
+                               title=overrides.pop("title", "大一新生学费缺口"),
+                               description=overrides.pop("description", "家中有重病成员，学费尚缺一部分。"),
+                               urgency="soon", deadline=overrides.pop("deadline", date.today() + timedelta(days=30)),
+                               target_amount_fen=300000 if form in ("money", "retrofit") else None,
+                               target_quantity=5 if form == "goods" else None, unit="件" if form == "goods" else None)
+        with self.tx() as s:
+            staff = self.user(s, poster or self.poster)
+            need = needs.create_need(s, staff, household, data, publish=state != "draft")
+            if state in ("draft", "open"):
+                return need
+            if state == "cancelled":
+                needs.cancel(s, staff, need, "家庭情况已变化")
+                return need
+            fulfiler = self.user(s, self.volunteer if form == "service" else self.charity)
+            claim = claims.claim_need(s, fulfiler, need)
+            if state == "claimed":
+                return need
+            claims.start(s, fulfiler, claim)
+            if state == "in_progress":
+                return need
+            f = fulfilment.submit(s, fulfiler, claim, fulfilment.EvidenceInput(
+                delivered_on=date.today(), summary="已将学费转入学校账户", amount_fen=300000,
+                quantity=5, hours=3.0))
+            if state == "submitted":
+                return need
+            fulfilment.verify(s, self.user(s, self.verifier), f)
+            return need
+
+
+
+
+def login(client, email, password=PASSWORD):
+    token = csrf_from(client.get("/login"))
+    response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return response
+
+
+def csrf_from(response) -> str:
+    match = re.search(r'name="csrf-token" content="([^"]+)"', response.get_data(as_text=True))
+    assert match, "page carries no CSRF token"
+    return match.group(1)
+
+
+def post(client, url, data=None, page="/", **kw):
+    """POST like a browser: with the CSRF token the page carries."""
+    data = dict(data or {})
+    data["csrf_token"] = csrf_from(client.get(page))
+    return client.post(url, data=data, **kw)
