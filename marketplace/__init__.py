@@ -8,6 +8,7 @@ from .resources import resource_dir
 def create_app(config: dict | None = None) -> Flask:
     from . import db, web
     from .config import load_config
+    from .privacy import vault
 
     app = Flask(
         __name__,
@@ -19,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
 
     db.init_app(app)
+    vault.init_app(app)
     web.init_app(app)
 
     from .auth.admin_views import bp as users_bp

@@ -34,7 +34,16 @@ def db_upgrade(revision: str) -> None:
 
     app = _app()
     upgrade(app.config["DATABASE_URL"], revision)
-    click.echo(f"database at {revision}: {_safe_url(app.config['DATABASE_URL'])}")
+    added = load_reference_data(app)
+    click.echo(f"database at {revision}: {_safe_url(app.config['DATABASE_URL'])} (regions added: {added})")
+
+
+def load_reference_data(app) -> int:
+    """The national GB/T 2260 county table; idempotent."""
+    from .regions.national import ensure_national
+
+    with transaction(engine_of(app)) as session:
+        return ensure_national(session)
 
 
 @main.command("create-user")
@@ -122,6 +131,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
 
     app = _app()
     upgrade(app.config["DATABASE_URL"])
+    load_reference_data(app)
     logins = seed_demo(engine_of(app))
     click.echo("\n善桥 demo — sign in with any of these accounts:")
     for role, email, password, what in logins:

@@ -8,9 +8,9 @@ from .ledger.models import LedgerEntry
 from .needs.models import Need, NeedHistory
 from .organizations.models import Organization
 from .regions.models import Region
-from .registry.models import AccessLog, Household
+from .registry.models import AccessLog, Household, HouseholdHistory, ImportJob
 
 __all__ = [
-    "AccessLog", "AppUser", "Claim", "Fulfilment", "Household", "LedgerEntry", "Need", "NeedHistory",
-    "Organization", "Region",
+    "AccessLog", "AppUser", "Claim", "Fulfilment", "Household", "HouseholdHistory", "ImportJob", "LedgerEntry",
+    "Need", "NeedHistory", "Organization", "Region",
 ]

@@ -63,3 +63,32 @@ LEDGER_SOURCES = {"government": "政府救助", "charity": "慈善帮扶", "volu
 
 def label(table: dict, code: str | None) -> str:
     return table.get(code or "", code or "")
+
+AGE_BANDS = {"minor": "未成年人", "adult": "18至59岁", "senior": "60至79岁", "elder": "80岁及以上"}
+
+CONTACT_BASES = {
+    "none": "未取得授权（由工作人员安排联系）",
+    "household_consent": "本户已书面同意向认领方提供联系方式",
+    "guardian_consent": "监护人已书面同意向认领方提供联系方式",
+}
+
+
+def age_band(age: int | None) -> str | None:
+    if age is None:
+        return None
+    if age < 18:
+        return "minor"
+    if age < 60:
+        return "adult"
+    return "senior" if age < 80 else "elder"
+
+
+def size_band(members: int) -> str:
+    """Household size as a band, so a listing never pins down one family."""
+    if members <= 1:
+        return "1人户"
+    if members <= 3:
+        return "2至3人户"
+    if members <= 5:
+        return "4至5人户"
+    return "6人及以上户"

@@ -23,13 +23,11 @@ class World:
     def __init__(self, tx):
         from marketplace.auth.service import create_user
         from marketplace.organizations.models import Organization
-        from marketplace.regions.models import Region
+        from marketplace.regions.service import ensure_regions
 
         self.tx = tx
         with tx() as s:
-            for code, name, level, parent in REGIONS:
-                s.add(Region(code=code, name=name, level=level, parent_code=parent))
-                s.flush()
+            ensure_regions(s, REGIONS)
             org = Organization(name="涡阳县慈善协会", uscc="51341621MJ0000001C", region_code="341621", status="approved")
             pending = Organization(name="待审核公益社", uscc="51341621MJ0000002A", region_code="341621")
             s.add_all([org, pending])

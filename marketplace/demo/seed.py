@@ -325,7 +325,7 @@ class _Seeder:
         return needs.NeedInput(
             category=template.category, form=template.form, title=template.title, description=template.text,
             urgency=urgency, deadline=deadline, target_amount_fen=amount, target_quantity=quantity,
-            unit=template.unit, consent_to_share=rng.random() < 0.7,
+            unit=template.unit, contact_basis="household_consent" if rng.random() < 0.7 else "none",
         )
 
     def _claimant(self, form: str, county: str) -> AppUser:

@@ -33,6 +33,8 @@ class LedgerEntry(SQLModel, table=True):
     verified_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     corrects_id: int | None = Field(default=None, foreign_key="ledger_entry.id")
     note: str | None = Field(default=None, max_length=500)
+    # Identifies an imported government payment, so importing the same file twice appends nothing.
+    external_key: str | None = Field(default=None, max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
     prev_hash: str = Field(max_length=64)
     entry_hash: str = Field(max_length=64, unique=True)

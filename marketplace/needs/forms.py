@@ -2,7 +2,6 @@ from datetime import date, timedelta
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField,
     DateField,
     IntegerField,
     SelectChoice,
@@ -13,7 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import YuanField
-from ..vocabulary import CATEGORIES, FORMS, URGENCIES
+from ..vocabulary import AGE_BANDS, CATEGORIES, CONTACT_BASES, FORMS, URGENCIES
 
 
 def _choices(table: dict) -> list[SelectChoice]:
@@ -34,4 +33,6 @@ class NeedForm(FlaskForm):
     target_quantity = IntegerField("数量（物资类必填；服务类可填次数或小时）",
                                    validators=[Optional(), NumberRange(1, 100000, "数量须为1至100000。")])
     unit = StringField("计量单位（如：件、袋、台、小时）", validators=[Optional(), Length(max=8)])
-    consent_to_share = BooleanField("本户（或监护人）已同意：认领后向认领方提供联系方式")
+    age_band = SelectField("受助人年龄段（公开显示为年龄段，未成年人显示为「未成年人」）",
+                           choices=[SelectChoice("", "不指定")] + _choices(AGE_BANDS), default="")
+    contact_basis = SelectField("联系方式共享依据", choices=_choices(CONTACT_BASES), default="none")

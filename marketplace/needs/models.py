@@ -24,7 +24,10 @@ class Need(SQLModel, table=True):
     deadline: date
     status: str = Field(default="draft", max_length=12, index=True)
     version: int = Field(default=1)
-    consent_to_share: bool = Field(default=False)
+    # Legal basis for giving the household's contact to the fulfiler: none (staff arrange contact),
+    # household_consent, or guardian_consent (required when the person helped is a minor).
+    contact_basis: str = Field(default="none", max_length=20, sa_column_kwargs={"server_default": "none"})
+    age_band: str | None = Field(default=None, max_length=8)
     created_by_id: int = Field(foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -8,8 +8,9 @@ from sqlmodel import Session
 
 from ..auth.access import found, require_staff_for
 from ..errors import Conflict, Invalid
+from ..privacy.vault import Vault
 from ..registry.models import Household
-from ..vocabulary import CATEGORIES, FORMS, URGENCIES
+from ..vocabulary import AGE_BANDS, CATEGORIES, CONTACT_BASES, FORMS, URGENCIES
 from . import lifecycle, privacy
 from .models import Need
 
@@ -27,10 +28,11 @@ class NeedInput:
     target_amount_fen: int | None = None
     target_quantity: int | None = None
     unit: str | None = None
-    consent_to_share: bool = False
+    contact_basis: str = "none"
+    age_band: str | None = None
 
 
-def validate(data: NeedInput, today: date, household_names: tuple[str, ...] = ()) -> None:
+def validate(data: NeedInput, today: date, identity: privacy.Identity | None = None) -> None:
     if data.category not in CATEGORIES:
         raise Invalid("请选择有效的需求类别。", "category")
     if data.form not in FORMS:
@@ -53,15 +55,22 @@ def validate(data: NeedInput, today: date, household_names: tuple[str, ...] = ()
             raise Invalid("物资类需求须填写大于0的数量。", "target_quantity")
         if not (data.unit or "").strip():
             raise Invalid("物资类需求须填写计量单位（如：件、袋、台）。", "unit")
-    privacy.scan({"title": title, "description": data.description or ""}, household_names)
+    if data.contact_basis not in CONTACT_BASES:
+        raise Invalid("请选择联系方式的共享依据。", "contact_basis")
+    if data.age_band is not None and data.age_band not in AGE_BANDS:
+        raise Invalid("请选择有效的受助人年龄段。", "age_band")
+    if data.age_band == "minor" and data.contact_basis == "household_consent":
+        raise Invalid("受助人是未成年人：共享联系方式须取得监护人同意。", "contact_basis")
+    privacy.scan({"title": title, "description": data.description or ""}, identity)
 
 
 def create_need(session: Session, actor, household: Household, data: NeedInput, *, publish: bool,
-                today: date | None = None) -> Need:
+                today: date | None = None, vault: Vault | None = None) -> Need:
+    """`vault` decrypts the household's name and address so the public text can be checked against them."""
     require_staff_for(actor, household.region_code)
     if household.status != "active":
         raise Invalid("该户已退出救助名单，不能发布新需求。", "household")
-    validate(data, today or date.today())
+    validate(data, today or date.today(), privacy.Identity.of(household, vault))
     need = Need(
         household_id=household.id,
         region_code=household.region_code,
@@ -74,7 +83,8 @@ def create_need(session: Session, actor, household: Household, data: NeedInput, 
         target_amount_fen=data.target_amount_fen,
         target_quantity=data.target_quantity,
         unit=(data.unit or "").strip() or None,
-        consent_to_share=data.consent_to_share,
+        contact_basis=data.contact_basis,
+        age_band=data.age_band,
         created_by_id=actor.id,
         status="draft",
     )

@@ -8,6 +8,7 @@ from ..claims import service as claims
 from ..db import db
 from ..errors import Invalid
 from ..forms import EmptyForm, ReasonForm
+from ..privacy.vault import vault
 from ..registry import service as registry
 from ..registry.models import Household
 from ..vocabulary import CATEGORIES, FORMS, NEED_STATUSES, URGENCIES
@@ -97,11 +98,11 @@ def new(code: str):
             category=form.category.data, form=form.form.data, title=form.title.data,
             description=form.description.data or "", urgency=form.urgency.data, deadline=form.deadline.data,
             target_amount_fen=form.target_amount.data, target_quantity=form.target_quantity.data,
-            unit=form.unit.data, consent_to_share=form.consent_to_share.data,
+            unit=form.unit.data, contact_basis=form.contact_basis.data, age_band=form.age_band.data or None,
         )
         try:
             need = service.create_need(session, current_user, household, data,
-                                       publish=request.form.get("action") == "publish")
+                                       publish=request.form.get("action") == "publish", vault=vault())
         except Invalid as error:
             getattr(form, error.field, form.title).errors.append(error.message)
         else:

@@ -24,6 +24,8 @@ class Household(SQLModel, table=True):
     phone_enc: bytes | None = None
     address_enc: bytes | None = None
     enrolled_on: date | None = None
+    # Keyed fingerprint of the last imported source row: an unchanged row is recognised without decrypting.
+    row_digest: str | None = Field(default=None, max_length=64)
     status: str = Field(default="active", max_length=12)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -38,5 +40,41 @@ class AccessLog(SQLModel, table=True):
     user_id: int = Field(foreign_key="app_user.id", index=True)
     household_id: int = Field(foreign_key="household.id", index=True)
     action: str = Field(max_length=32)
+    purpose: str | None = Field(default=None, max_length=200)
     path: str = Field(max_length=255)
     at: datetime = Field(default_factory=utcnow)
+
+
+class HouseholdHistory(SQLModel, table=True):
+    """A change to a household's registry facts (tier, flags, size, region…): what changed, from where."""
+
+    __tablename__ = "household_history"
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    source: str = Field(max_length=120)
+    actor_id: int | None = Field(default=None, foreign_key="app_user.id")
+    changes: dict = Field(default_factory=dict, sa_type=JSON)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class ImportJob(SQLModel, table=True):
+    """One registry or aid import started from the web page; the page polls it for progress."""
+
+    __tablename__ = "import_job"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=12)
+    filename: str = Field(max_length=255)
+    status: str = Field(default="queued", max_length=12)
+    processed: int = Field(default=0)
+    total: int | None = None
+    imported: int = Field(default=0)
+    updated: int = Field(default=0)
+    unchanged: int = Field(default=0)
+    rejected: int = Field(default=0)
+    message: str | None = Field(default=None, max_length=2000)
+    errors_path: str | None = Field(default=None, max_length=500)
+    created_by_id: int = Field(foreign_key="app_user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
