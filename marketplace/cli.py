@@ -74,9 +74,20 @@ def create_user(email, display_name, role, region_code, organization_id, passwor
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
     """Serve the platform (threaded; put a WSGI server such as gunicorn in front for production)."""
-    from werkzeug.serving import run_simple
+    _run_server(_app(), host, port)
 
-    run_simple(host, port, _app(), threaded=True, use_reloader=False)
+
+def _run_server(app, host: str, port: int) -> None:
+    from werkzeug.serving import WSGIRequestHandler, run_simple
+
+    class PathOnlyLog(WSGIRequestHandler):
+        """Access log lines without query strings: a staff search may carry a household number."""
+
+        def log_request(self, code="-", size="-"):
+            path = self.path.split("?", 1)[0]
+            self.log("info", '"%s %s %s" %s %s', self.command, path, self.request_version, code, size)
+
+    run_simple(host, port, app, threaded=True, use_reloader=False, request_handler=PathOnlyLog)
 
 
 @main.command("worker")
@@ -139,9 +150,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     if no_serve:
         return
     click.echo(f"\nServing on http://{host}:{port}  (Ctrl+C to stop)\n")
-    from werkzeug.serving import run_simple
-
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    _run_server(app, host, port)
 
 
 def _safe_url(url: str) -> str:

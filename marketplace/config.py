@@ -43,4 +43,6 @@ def load_config() -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("MARKETPLACE_SECURE_COOKIES", "") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
+        # A county registry export is a few MB; 64 MB leaves room for a city's XLSX.
+        "MAX_CONTENT_LENGTH": _int("MARKETPLACE_MAX_UPLOAD_MB", 64) * 1024 * 1024,
     }

@@ -27,3 +27,34 @@ def test_upgrade_on_an_empty_sqlite_database_matches_the_models(tmp_path):
 def test_the_test_database_was_built_by_migrations_and_matches_the_models(database_url):
     # The session fixture emptied this database (PostgreSQL: dropped the schema) and ran `upgrade head`.
     assert _differences(database_url) == []
+
+
+def test_upgrading_a_sqlite_database_with_data_keeps_it(tmp_path):
+    """SQLite batch mode rebuilds tables that other tables reference: the rows must survive.
+    (PostgreSQL alters tables in place; the suite's own upgrade covers it.)"""
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0001")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO region (code, name, level) VALUES ('341621', '涡阳县', 'county')"))
+        conn.execute(text("INSERT INTO app_user (email, display_name, password_hash, role, region_code, is_active, "
+                          "created_at) VALUES ('a@b.cn', 'a', 'x', 'staff', '341621', 1, '2026-01-01 00:00:00')"))
+        conn.execute(text("INSERT INTO household (public_code, tier, region_code, members, hardships, status, "
+                          "created_at, updated_at) VALUES ('HAAAA2222', 'dibao', '341621', 2, '[]', 'active', "
+                          "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
+        conn.execute(text("INSERT INTO need (household_id, region_code, category, form, title, description, urgency, "
+                          "deadline, status, version, consent_to_share, created_by_id, created_at, updated_at) "
+                          "VALUES (1, '341621', 'care', 'service', '上门助浴服务', '', 'normal', '2027-01-01', 'open', 2, 1, "
+                          "1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
+        conn.execute(text("INSERT INTO need_history (need_id, to_status, at) VALUES (1, 'open', '2026-01-01 00:00:00')"))
+    engine.dispose()
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT title, contact_basis FROM need")).one() == ("上门助浴服务", "none")
+        assert conn.execute(text("SELECT count(*) FROM need_history")).scalar() == 1
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()
+    assert _differences(url) == []
