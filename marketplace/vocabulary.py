@@ -92,3 +92,7 @@ def size_band(members: int) -> str:
     if members <= 5:
         return "4至5人户"
     return "6人及以上户"
+
+
+# What a row of the access log records someone doing with a household's private data.
+ACCESS_ACTIONS = {"view_chain": "查看救助链与身份信息", "need_form": "为该户发布需求", "view_contact": "查看联系方式"}

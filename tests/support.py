@@ -1,6 +1,7 @@
 """Helpers the tests share: a small 亳州 world built through the real services, and a browser-like client.
 (Kept out of conftest.py: tests/e2e has a conftest of its own, and both would be the module `conftest`.)"""
 
+import os
 import re
 from datetime import date, timedelta
 
@@ -53,11 +54,25 @@ class World:
 
         return s.get(AppUser, user_id)
 
-    def household(self, region_code="341621100", tier="marginal", **kw):
+    @property
+    def vault(self):
+        """A vault with the key the app under test uses (both read it from the suite's instance dir)."""
+        from marketplace.privacy.vault import Vault, load_master_key
+
+        return Vault(load_master_key(os.environ["MARKETPLACE_INSTANCE_PATH"]))
+
+    def household(self, region_code="341621100", tier="marginal", *, name=None, id_number=None, phone=None,
+                  address=None, **kw):
+        """A registry household; identity fields given are stored encrypted, as an import would."""
+        from marketplace.privacy.identity import Identifiers, protect
         from marketplace.registry.service import add_household
 
         with self.tx() as s:
-            return add_household(s, tier=tier, region_code=region_code, **kw)
+            household = add_household(s, tier=tier, region_code=region_code, **kw)
+            if name or id_number or phone or address:
+                protect(household, self.vault, Identifiers(name, id_number, phone, address))
+                s.flush()
+            return household
 
     def need(self, state="open", *, household=None, form="money", poster=None, **overrides):
         """A need driven through the real services into `state`."""
@@ -71,7 +86,9 @@ class World:
                                description=overrides.pop("description", "家中有重病成员，学费尚缺一部分。"),
                                urgency="soon", deadline=overrides.pop("deadline", date.today() + timedelta(days=30)),
                                target_amount_fen=300000 if form in ("money", "retrofit") else None,
-                               target_quantity=5 if form == "goods" else None, unit="件" if form == "goods" else None)
+                               target_quantity=5 if form == "goods" else None, unit="件" if form == "goods" else None,
+                               contact_basis=overrides.pop("contact_basis", "none"),
+                               age_band=overrides.pop("age_band", None))
         with self.tx() as s:
             staff = self.user(s, poster or self.poster)
             need = needs.create_need(s, staff, household, data, publish=state != "draft")

@@ -8,6 +8,7 @@ from ..errors import Invalid
 from ..forms import EmptyForm, ReasonForm
 from ..needs import listing
 from ..needs.models import Need
+from ..registry.models import Household
 from ..web import done, render
 from . import service
 
@@ -20,7 +21,11 @@ def mine():
     session = db()
     claims = service.claims_of(session, current_user)
     needs = {n.id: n for n in session.scalars(select(Need).where(Need.id.in_([c.need_id for c in claims])))}
-    names = listing.area_names(session, {n.region_code for n in needs.values()})
+    tiers = dict(session.execute(select(Household.id, Household.tier).where(
+        Household.id.in_({n.household_id for n in needs.values()}))).all())
+    # The area as public pages show it: a claim alone entitles to no more (see privacy.contact).
+    areas = listing.public_areas(session, {(n.region_code, tiers[n.household_id]) for n in needs.values()})
+    names = {n.id: areas[(n.region_code, tiers[n.household_id])] for n in needs.values()}
     return render("claims/mine.html", claims=claims, needs=needs, names=names, action_form=EmptyForm(),
                   reason_form=ReasonForm())
 

@@ -1,6 +1,7 @@
-"""The 亳州 demo: regions, accounts, organizations, about 2,000 registry households and 300 needs in
-every state of the life cycle. Every change goes through the real services, so history rows, claims,
-evidence and ledger entries are consistent; the seed is the commit point (one transaction).
+"""The 亳州 demo: regions, accounts, organizations, about 2,000 registry households (each with an invented,
+encrypted identity) and 300 needs in every state of the life cycle. Every change goes through the real
+services, so history rows, claims, evidence and ledger entries are consistent; the seed is the commit
+point (one transaction).
 
 Deterministic (random.Random(2026)) and idempotent: if the demo staff account exists, nothing is added.
 `today` places deadlines and enrolment dates (for tests); claims and evidence are stamped with the real
@@ -19,12 +20,15 @@ from ..db import transaction
 from ..fulfilment import service as fulfilment
 from ..needs import service as needs
 from ..organizations.models import Organization
+from ..privacy.identity import protect
+from ..privacy.vault import Vault
 from ..regions.bozhou import COUNTIES, PREFECTURE, REGIONS
 from ..regions.service import ensure_regions
 from ..registry.models import Household
 from ..registry.service import add_household
-from ..vocabulary import HARDSHIPS
+from .identities import GIVEN, SURNAMES, IdentityMaker
 from .need_catalogue import EVIDENCE, REASONS, TEMPLATES, Template
+from .profiles import TIER_WEIGHTS, profile
 
 PASSWORD = "shanqiao-demo-2026"
 DOMAIN = "shanqiao.demo"
@@ -69,26 +73,6 @@ ORGANIZATIONS = (
 # Extra member accounts per organization index (charity@ is an extra member of the first).
 ORG_MEMBERS = {0: 2, 2: 2, 6: 3, 7: 2, 9: 2, 14: 2, 17: 1, 19: 1}
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶余潘杜戴夏钟汪田任姜范方石姚"
-GIVEN = ("子涵", "浩然", "雨欣", "思远", "欣怡", "佳怡", "梓萱", "一鸣", "文博", "宇航", "晓雯", "志远", "婉婷",
-         "俊杰", "梦洁", "嘉豪", "雅琪", "天佑", "诗涵", "明轩", "海燕", "建华", "玉梅", "春燕", "红霞", "晓燕",
-         "伟", "芳", "敏", "静", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "超", "倩")
-
-TIER_WEIGHTS = {"dibao": 55, "tekun": 12, "marginal": 15, "rigid_expense": 8, "monitored": 8, "other": 2}
-MEMBER_WEIGHTS = {
-    "dibao": (22, 24, 20, 17, 11, 6),
-    "marginal": (12, 22, 24, 22, 13, 7),
-    "rigid_expense": (5, 15, 28, 28, 16, 8),
-    "monitored": (8, 18, 24, 26, 16, 8),
-    "other": (30, 25, 20, 15, 7, 3),
-}
-FLAG_ODDS = {
-    "dibao": {"重病": 0.32, "重残": 0.24, "失能": 0.05, "单亲": 0.12, "失业": 0.16, "零就业家庭": 0.05},
-    "marginal": {"重病": 0.25, "重残": 0.14, "失能": 0.03, "单亲": 0.08, "失业": 0.15},
-    "rigid_expense": {"重病": 0.6, "重残": 0.12, "失业": 0.08},
-    "monitored": {"重病": 0.3, "重残": 0.1, "失业": 0.2, "零就业家庭": 0.04},
-    "other": {"重病": 0.3, "重残": 0.2, "失业": 0.3},
-}
 # Share of each life-cycle state among the demo's needs (300 in all).
 STATES = {"draft": 25, "open": 120, "claimed": 30, "in_progress": 25, "submitted": 25, "verified": 50,
           "expired": 15, "cancelled": 10}
@@ -112,17 +96,18 @@ def demo_logins() -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def seed_demo(engine, today: date | None = None) -> list[tuple[str, str, str, str]]:
+def seed_demo(engine, vault: Vault, today: date | None = None) -> list[tuple[str, str, str, str]]:
+    """`vault` encrypts the households' identities: it must be the serving app's, or nobody can read them."""
     today = today or date.today()
     with transaction(engine) as session:
         if session.scalars(select(AppUser.id).where(AppUser.email == MARKER_EMAIL)).first() is None:
-            _Seeder(session, random.Random(2026), today).run()
+            _Seeder(session, random.Random(2026), today, vault).run()
     return demo_logins()
 
 
 class _Seeder:
-    def __init__(self, session, rng: random.Random, today: date):
-        self.session, self.rng, self.today = session, rng, today
+    def __init__(self, session, rng: random.Random, today: date, vault: Vault):
+        self.session, self.rng, self.today, self.vault = session, rng, today, vault
         self.names: set[str] = set()
 
     def run(self) -> None:
@@ -208,48 +193,29 @@ class _Seeder:
                 towns[parent][1].append(0.6 if name.endswith("街道") else 1.0)
         seq = dict.fromkeys(COUNTIES, 0)
         households: dict[str, list[Household]] = {county: [] for county in COUNTIES}
+        places = {code: name for code, name, _, _ in REGIONS}
+        identities = IdentityMaker(2026, self.today, places, self._public_text())
         for _ in range(HOUSEHOLDS):
             county = rng.choices(list(COUNTY_WEIGHTS), list(COUNTY_WEIGHTS.values()))[0]
             tier = rng.choices(list(TIER_WEIGHTS), list(TIER_WEIGHTS.values()))[0]
-            members, flags, birth = self._profile(tier)
+            members, flags, birth = profile(rng, tier, self.today.year)
             enrolled = start + timedelta(days=rng.randint(0, span))
             seq[county] += 1
-            households[county].append(add_household(
+            household = add_household(
                 self.session, tier=tier, region_code=rng.choices(*towns[county])[0], members=members,
                 hardships=flags, household_no=f"{county}-{enrolled.year}-{seq[county]:06d}",
                 head_birth_year=birth, enrolled_on=enrolled,
-            ))
+            )
+            protect(household, self.vault, identities.for_household(household))
+            households[county].append(household)
         return households
 
-    def _profile(self, tier: str) -> tuple[int, list[str], int]:
-        """Household size, hardship flags and the head's birth year, roughly as registries show them."""
-        rng, year = self.rng, self.today.year
-        if tier == "tekun":
-            if rng.random() < 0.06:  # orphans and de-facto unsupported children are supported as 特困 too
-                return 1, ["未成年", "孤儿"], rng.randint(year - 16, year - 6)
-            members = 1 if rng.random() < 0.9 else 2
-            birth = rng.randint(year - 95, year - 58)
-            odds = {"独居": 0.75 if members == 1 else 0.0, "失能": 0.3, "重残": 0.25, "重病": 0.2}
-        else:
-            members = rng.choices(range(1, 7), MEMBER_WEIGHTS[tier])[0]
-            birth = rng.randint(year - 88, year - 24)
-            odds = dict(FLAG_ODDS[tier])
-            if members == 1:
-                odds.pop("单亲", None)
-                odds["独居"] = 0.5
-        flags = {flag for flag, p in odds.items() if rng.random() < p}
-        if tier != "tekun" and members >= 3 and rng.random() < 0.5:
-            flags.add("未成年")
-            if rng.random() < 0.2:  # children left with their grandparents
-                flags.add("留守儿童")
-                birth = rng.randint(year - 75, year - 52)
-            elif rng.random() < 0.1:
-                flags.add("困境儿童")
-        if "零就业家庭" in flags:
-            flags.add("失业")
-        if year - birth >= 80:
-            flags.add("高龄")
-        return members, [h for h in HARDSHIPS if h in flags], birth
+    def _public_text(self) -> str:
+        """Everything else the demo shows: a head's name must not occur in any of it."""
+        users = self.session.scalars(select(AppUser.display_name))
+        texts = [t.title + t.text for t in TEMPLATES]
+        texts += [text for group in (*EVIDENCE.values(), *REASONS.values()) for text in group]
+        return "\n".join([*users, *texts, *(o[0] for o in ORGANIZATIONS), *(r[1] for r in REGIONS)])
 
     # --- needs --------------------------------------------------------------------------------
     def _needs(self) -> None:
@@ -281,7 +247,7 @@ class _Seeder:
         if state == "expired":  # posted weeks ago, deadline passed unclaimed; expire_overdue closes it
             posted = self.today - timedelta(days=rng.randint(45, 75))
             data = self._input(template, self.today - timedelta(days=rng.randint(1, 20)))
-            needs.create_need(session, poster, household, data, publish=True, today=posted)
+            needs.create_need(session, poster, household, data, publish=True, today=posted, vault=self.vault)
             return
         stage = state
         if state == "cancelled":
@@ -289,7 +255,7 @@ class _Seeder:
         elif state == "open":  # one in ten open needs was claimed before: evidence rejected, or released
             stage = {3: "rejected", 8: "released"}.get(nth % 20, "open")
         need = needs.create_need(session, poster, household, self._input(template, None),
-                                 publish=stage != "draft", today=self.today)
+                                 publish=stage != "draft", today=self.today, vault=self.vault)
         if stage not in ("draft", "open"):
             claimant = self._claimant(need.form, county)
             claim = claims.claim_need(session, claimant, need)

@@ -1,18 +1,25 @@
-"""The public, de-identified view of needs: an allowlist of fields, never a household identifier."""
+"""The public, de-identified view of needs. It is built from an allowlist of fields (`PublicNeed`) and never
+reads a household's identifiers; areas too small to hide a family in are generalised to the county."""
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
 from ..auth.access import scope_prefix
+from ..errors import Invalid
 from ..regions.models import Region
 from ..registry.models import Household
+from ..vocabulary import CATEGORIES, FORMS, URGENCIES, age_band, size_band
 from .models import Need
 
 PUBLIC_STATUSES = ("open", "claimed", "in_progress", "submitted", "verified")
+# k-anonymity: a township is named only if it holds at least this many active households of the tier.
+K_MIN = 5
 _URGENCY_ORDER = case({"urgent": 0, "soon": 1}, value=Need.urgency, else_=2)
+# The only household columns the public projection reads.
+_FACTS = (Household.tier, Household.members, Household.head_birth_year)
 
 
 @dataclass(frozen=True)
@@ -26,11 +33,12 @@ class PublicNeed:
     status: str
     tier: str
     area: str
+    age_band: str | None
+    size_band: str
     deadline: date
     target_amount_fen: int | None
     target_quantity: int | None
     unit: str | None
-    published_at: object
 
 
 @dataclass
@@ -41,13 +49,40 @@ class Filters:
     county: str = ""
     page: int = 1
 
+    @classmethod
+    def from_args(cls, args, *, strict: bool = False) -> "Filters":
+        """Unknown values are dropped on pages (an old link still shows something) and refused when
+        `strict` (the API, whose callers should learn about their mistake)."""
+        values = {}
+        for name, table in (("category", CATEGORIES), ("form", FORMS), ("urgency", URGENCIES)):
+            value = args.get(name, "")
+            if value and value not in table:
+                if strict:
+                    raise Invalid(f"{name} 的取值「{value}」无效，可选：{'、'.join(table)}。", name)
+                value = ""
+            values[name] = value
+        county, page = args.get("county", ""), args.get("page", "1")
+        if county and not (county.isdigit() and len(county) == 6):
+            if strict:
+                raise Invalid("county 须为6位县级行政区划代码。", "county")
+            county = ""
+        if not (page.isdigit() and int(page) >= 1):
+            if strict:
+                raise Invalid("page 须为正整数。", "page")
+            page = "1"
+        return cls(county=county, page=int(page), **values)
+
+
+def _region_names(session: Session, codes: set[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    return {r.code: r.name for r in session.scalars(select(Region).where(Region.code.in_(codes)))}
+
 
 def area_names(session: Session, codes: set[str]) -> dict[str, str]:
-    """Township-level place names ("涡阳县 · 楚店镇"); a village is shown as its township."""
-    wanted = set()
-    for code in codes:
-        wanted |= {code[:6], code[:9]}
-    regions = {r.code: r.name for r in session.scalars(select(Region).where(Region.code.in_(wanted)))}
+    """Township-level place names ("涡阳县 · 楚店镇"); a village is shown as its township. For staff pages:
+    public ones use `public_areas`."""
+    regions = _region_names(session, {c[:6] for c in codes} | {c[:9] for c in codes if len(c) >= 9})
     names = {}
     for code in codes:
         county, township = regions.get(code[:6], ""), regions.get(code[:9], "") if len(code) >= 9 else ""
@@ -55,15 +90,49 @@ def area_names(session: Session, codes: set[str]) -> dict[str, str]:
     return names
 
 
-def _public(need: Need, tier: str, area: str) -> PublicNeed:
-    return PublicNeed(need.id, need.category, need.form, need.title, need.description, need.urgency, need.status,
-                      tier, area, need.deadline, need.target_amount_fen, need.target_quantity, need.unit,
-                      need.published_at)
+def _township_counts(session: Session, places: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Active registry households per (township, tier), for all the townships of a page in one query."""
+    townships = {code[:9] for code, _ in places if len(code) >= 9}
+    if not townships:
+        return {}
+    # Code ranges rather than substr(): the region_code index answers them on both databases.
+    ranges = [and_(Household.region_code >= t, Household.region_code < str(int(t) + 1).zfill(9))
+              for t in townships]
+    township = func.substr(Household.region_code, 1, 9)
+    query = (select(township, Household.tier, func.count())
+             .where(Household.status == "active", Household.tier.in_({tier for _, tier in places}),
+                    or_(*ranges))
+             .group_by(township, Household.tier))
+    return {(t, tier): n for t, tier, n in session.execute(query)}
+
+
+def public_areas(session: Session, places: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """(region code, tier) -> the area a public page may show: the township if at least K_MIN active
+    households of that tier live there, otherwise only the county."""
+    counts = _township_counts(session, places)
+    names = area_names(session, {code for code, _ in places} | {code[:6] for code, _ in places})
+    return {(code, tier): names[code] if counts.get((code[:9], tier), 0) >= K_MIN else names[code[:6]]
+            for code, tier in places}
+
+
+def _project(session: Session, rows, today: date | None = None) -> list[PublicNeed]:
+    """Rows of (Need, tier, members, head_birth_year) as public needs."""
+    year = (today or date.today()).year
+    areas = public_areas(session, {(need.region_code, tier) for need, tier, _, _ in rows})
+    return [
+        PublicNeed(
+            need.id, need.category, need.form, need.title, need.description, need.urgency, need.status, tier,
+            areas[(need.region_code, tier)],
+            need.age_band or (age_band(year - born) if born else None), size_band(members),
+            need.deadline, need.target_amount_fen, need.target_quantity, need.unit,
+        )
+        for need, tier, members, born in rows
+    ]
 
 
 def open_needs(session: Session, filters: Filters, per_page: int = 20) -> tuple[list[PublicNeed], int]:
-    query = select(Need, Household.tier).join(Household, Household.id == Need.household_id).where(
-        Need.status == "open")
+    query = (select(Need, *_FACTS).join(Household, Household.id == Need.household_id)
+             .where(Need.status == "open"))
     if filters.category:
         query = query.where(Need.category == filters.category)
     if filters.form:
@@ -76,17 +145,18 @@ def open_needs(session: Session, filters: Filters, per_page: int = 20) -> tuple[
     rows = session.execute(
         query.order_by(_URGENCY_ORDER, Need.deadline, Need.id).offset((filters.page - 1) * per_page).limit(per_page)
     ).all()
-    names = area_names(session, {need.region_code for need, _ in rows})
-    return [_public(need, tier, names[need.region_code]) for need, tier in rows], total
+    return _project(session, rows), total
 
 
 def public_need(session: Session, need: Need) -> PublicNeed:
-    tier = session.scalar(select(Household.tier).where(Household.id == need.household_id))
-    return _public(need, tier, area_names(session, {need.region_code})[need.region_code])
+    facts = session.execute(select(*_FACTS).where(Household.id == need.household_id)).one()
+    return _project(session, [(need, *facts)])[0]
 
 
 def counties(session: Session) -> list[Region]:
-    return list(session.scalars(select(Region).where(Region.level == "county").order_by(Region.code)))
+    """The counties that have open needs: the filter offers places worth choosing, not all of China."""
+    with_needs = select(func.substr(Need.region_code, 1, 6)).where(Need.status == "open").distinct()
+    return list(session.scalars(select(Region).where(Region.code.in_(with_needs)).order_by(Region.code)))
 
 
 def open_count(session: Session) -> int:

@@ -8,10 +8,11 @@ from ..claims import service as claims
 from ..db import db
 from ..errors import Invalid
 from ..forms import EmptyForm, ReasonForm
+from ..privacy import contact
 from ..privacy.vault import vault
 from ..registry import service as registry
 from ..registry.models import Household
-from ..vocabulary import CATEGORIES, FORMS, NEED_STATUSES, URGENCIES
+from ..vocabulary import NEED_STATUSES
 from ..web import done, render
 from . import listing, service
 from .forms import NeedForm
@@ -27,26 +28,10 @@ def home():
     return render("home.html", urgent=urgent, open_count=listing.open_count(session))
 
 
-def _filters() -> listing.Filters:
-    args = request.args
-
-    def pick(name, table):
-        value = args.get(name, "")
-        return value if value in table else ""
-
-    county = args.get("county", "")
-    page = args.get("page", "1")
-    return listing.Filters(
-        category=pick("category", CATEGORIES), form=pick("form", FORMS), urgency=pick("urgency", URGENCIES),
-        county=county if county.isdigit() and len(county) == 6 else "",
-        page=max(1, int(page)) if page.isdigit() else 1,
-    )
-
-
 @bp.get("/needs")
 def index():
     session = db()
-    filters = _filters()
+    filters = listing.Filters.from_args(request.args)
     per_page = current_app.config["PAGE_SIZE"]
     needs, total = listing.open_needs(session, filters, per_page)
     return render("needs/index.html", fragment="needs/_results.html", needs=needs, total=total,
@@ -70,8 +55,12 @@ def detail(need_id: int):
         history = list(session.scalars(select(NeedHistory).where(NeedHistory.need_id == need.id)
                                        .order_by(NeedHistory.at, NeedHistory.id)))
         household = session.get(Household, need.household_id)
-    return render("needs/detail.html", need=listing.public_need(session, need), raw=need, staff_view=staff_view,
-                  history=history, household=household, live_claim=claims.live_claim(session, need),
+    # Only the region: a public page has no reason to load the household's encrypted columns.
+    region = session.scalar(select(Household.region_code).where(Household.id == need.household_id))
+    return render("needs/detail.html", need=listing.public_need(session, need), raw=need,
+                  staff_view=staff_view, history=history, household=household,
+                  live_claim=claims.live_claim(session, need),
+                  contact_refusal=contact.refusal(session, current_user, need, region),
                   action_form=EmptyForm(), reason_form=ReasonForm())
 
 
@@ -90,7 +79,8 @@ def claim(need_id: int):
 @staff_required
 def new(code: str):
     session = db()
-    household = registry.household_for_staff(session, current_user, code, action="need_form", path=request.path)
+    household = registry.household_for_staff(session, current_user, code, action="need_form", path=request.path,
+                                             purpose="为该户发布帮扶需求")
     form = NeedForm()
     status = 200
     if form.validate_on_submit():

@@ -57,13 +57,14 @@ def staff_households(session: Session, actor, *, q: str = "", tier: str = "", re
     return list(rows), total
 
 
-def household_for_staff(session: Session, actor, public_code: str, *, action: str, path: str) -> Household:
+def household_for_staff(session: Session, actor, public_code: str, *, action: str, path: str,
+                        purpose: str | None = None) -> Household:
     """The household if it lies in the actor's region; the view is written to the access log."""
     household = found(
         session.scalars(select(Household).where(Household.public_code == public_code)).first(), "该户"
     )
     require_staff_for(actor, household.region_code)
     keep_even_on_rollback(session, AccessLog(user_id=actor.id, household_id=household.id, action=action,
-                                              path=path[:255]))
+                                              purpose=purpose, path=path[:255]))
     session.flush()
     return household

@@ -26,6 +26,8 @@ def count_needs(world):
 
 def test_staff_post_a_need_that_the_public_then_sees_without_identifiers(client, world):
     household = world.household(household_no="341621-2021-000777")
+    for _ in range(4):  # five 低保边缘 households in 楚店镇: enough for the township to be named
+        world.household()
     login(client, "poster@guoyang.gov.cn")
     page = f"/staff/households/{household.public_code}/needs/new"
     response = post(client, page, need_form(), page=page)
@@ -36,7 +38,7 @@ def test_staff_post_a_need_that_the_public_then_sees_without_identifiers(client,
     anonymous = client.application.test_client()
     listing = anonymous.get("/needs").get_data(as_text=True)
     assert "卫生间加装扶手与防滑地面" in listing
-    assert "涡阳县 · 楚店镇" in listing and "低保边缘家庭" in listing
+    assert "涡阳县 · 楚店镇" in listing and "低保边缘家庭" in listing and "1人户" in listing
     detail = anonymous.get(f"/needs/{need.id}").get_data(as_text=True)
     for secret in (household.public_code, household.household_no):
         assert secret not in listing and secret not in detail
@@ -180,3 +182,15 @@ def test_the_full_loop_through_the_pages(client, world):
     assert post(verifier, "/staff/verify/1/approve", page="/staff/verify").status_code == 303
     chain = verifier.get(f"/staff/households/{household.public_code}").get_data(as_text=True)
     assert "卫生间加装扶手与防滑地面" in chain and "4,380.5 元" in chain and "涡阳县慈善协会" in chain
+
+
+def test_the_county_filter_offers_only_counties_with_open_needs(client, world):
+    world.need("open")
+    with world.tx() as s:
+        from marketplace.regions.national import ensure_national
+
+        ensure_national(s)
+    body = client.get("/needs").get_data(as_text=True)
+    assert '<option value="341621"' in body
+    assert '<option value="341622"' not in body  # 蒙城县 is known but has no open need
+    assert "海淀区" not in body

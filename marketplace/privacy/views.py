@@ -1,0 +1,41 @@
+from flask import Blueprint, abort, current_app, request
+from flask_login import current_user
+
+from ..auth.decorators import staff_required
+from ..db import db
+from ..forms import EmptyForm
+from ..needs import listing
+from ..needs.service import get_need
+from ..web import render
+from . import access_log as log
+from . import contact as disclosure
+from .vault import vault
+
+bp = Blueprint("privacy", __name__)
+
+
+@bp.post("/needs/<int:need_id>/contact")
+def contact(need_id: int):
+    """POST, not GET: each showing is a logged disclosure, so it must not happen on a prefetch, a crawl
+    or a back-button reload."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    session = db()
+    need = get_need(session, need_id)
+    purpose = disclosure.PURPOSES.get(getattr(current_user, "role", None), "")
+    shown = disclosure.contact_for(session, current_user, need, vault(), purpose, request.path)
+    return render("privacy/contact.html", fragment="privacy/_contact.html", contact=shown,
+                  need=listing.public_need(session, need))
+
+
+@bp.get("/staff/access-log")
+@staff_required
+def access_log():
+    session = db()
+    code = request.args.get("code", "").strip()[:16]
+    page_arg = request.args.get("page", "1")
+    page = max(1, int(page_arg)) if page_arg.isdigit() else 1
+    per_page = current_app.config["PAGE_SIZE"]
+    lines, total = log.region_log(session, current_user, code=code, page=page, per_page=per_page)
+    return render("privacy/access_log.html", fragment="privacy/_log_rows.html", lines=lines, total=total,
+                  code=code, page=page, per_page=per_page)

@@ -1,0 +1,173 @@
+"""The aid import (政府救助发放记录): government payments already made, appended to each household's chain
+through ledger.append (the only writer of chain entries) as source="government", kind="aid".
+
+A row names its household by 户编号 or by 身份证号 (looked up by its keyed HMAC); when it gives both, they
+must belong to the same household. Its external_key is a keyed digest of (household, item, amount,
+date), unique in the ledger, so importing the file again appends nothing: those rows are `unchanged`, and
+`updated` stays 0 (a paid entry is never edited; a correction is a new entry). Two identical payments in
+one file are taken as one typed twice: the later row is rejected naming the earlier line.
+
+救助项目 is kept as the entry's title and mapped to a platform category by the first keyword it contains
+(DOMAIN.md): 医疗/大病/住院/康复 → medical; 教育/助学/学费 → education; 危房/住房 → housing; 无障碍 →
+accessibility; 就业/公益性岗位 → employment; 临时救助/急难/受灾/灾害 → emergency; 取暖/物资 → goods
+(heating is goods on the platform); 护理/照料 → care; 心理 → psychological. Everything else, notably the
+living allowances 低保金 and 特困供养金, is `other`: money for basic living is no specific category, and
+calling it goods would make charity goods look duplicated."""
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from ...ledger import service as ledger
+from ...ledger.models import LedgerEntry
+from ...privacy.vault import Vault
+from .. import idcard
+from ..models import Household
+from . import values
+from .areas import OUT_OF_SCOPE
+from .columns import AID
+from .report import ImportResult, Rejection
+from .rows import EMPTY
+from .runner import Importer, in_chunks, run, unit_of_work
+from .values import FieldError
+
+CATEGORY_WORDS = (
+    ("医疗", "medical"), ("大病", "medical"), ("住院", "medical"), ("康复", "medical"),
+    ("教育", "education"), ("助学", "education"), ("学费", "education"),
+    ("危房", "housing"), ("住房", "housing"),
+    ("无障碍", "accessibility"),
+    ("就业", "employment"), ("公益性岗位", "employment"),
+    ("临时救助", "emergency"), ("急难", "emergency"), ("受灾", "emergency"), ("灾害", "emergency"),
+    ("取暖", "goods"), ("物资", "goods"),
+    ("护理", "care"), ("照料", "care"),
+    ("心理", "psychological"),
+)
+NO_KEY = "户编号和身份证号至少填写一项"
+NOT_SAME = "身份证号与户编号不属于同一户"
+ID_UNKNOWN = "未找到该身份证号对应的家庭，请先导入低收入人口名单"
+_VERSION = "aid-v1"
+
+
+def category_of(item: str) -> str:
+    return next((category for word, category in CATEGORY_WORDS if word in item), "other")
+
+
+def no_unknown(household_no: str) -> str:
+    return f"未找到户编号「{household_no}」对应的家庭，请先导入低收入人口名单"
+
+
+def duplicate(line: int) -> str:
+    return f"与第{line}行重复（同一户、同一救助项目、金额和发放日期）"
+
+
+class AidImporter(Importer):
+    layout = AID
+
+    def __init__(self, engine: Engine, vault: Vault, *, dry_run: bool, scope_prefix: str | None,
+                 actor_id: int | None):
+        self.engine, self.vault, self.dry_run = engine, vault, dry_run
+        self.scope_prefix, self.actor_id = scope_prefix, actor_id
+        self.today = date.today()
+        self.seen: dict[str, int] = {}  # external key -> line it first appeared on
+
+    def batch(self, rows: list[tuple[int, list[str]]]) -> list[Rejection]:
+        rejections, parsed = [], []
+        for line, cells in rows:
+            row, problems = self._parse(self.columns.values(cells))
+            if problems:
+                rejections.append(Rejection(line, cells, problems))
+            else:
+                parsed.append((line, cells, row))
+        with unit_of_work(self.connection, self.dry_run) as session:
+            rejections += self._write(session, parsed)
+        return rejections
+
+    def _parse(self, cells: dict[str, str]) -> tuple[dict, list[tuple[str, str]]]:
+        header = AID.header_of
+        problems, row = [], {"household_no": cells.get("household_no", ""), "id_hmac": None}
+        if cells.get("id_number"):
+            try:
+                number, _born = idcard.validate(cells["id_number"], self.today)
+                row["id_hmac"] = self.vault.lookup_key(number)
+            except idcard.IdNumberError as error:
+                problems.append((header["id_number"], str(error)))
+        elif not row["household_no"]:
+            problems.append((header["household_no"] if self.columns.has("household_no") else header["id_number"],
+                             NO_KEY))
+        for key, parse in (("item", lambda v: values.text(v, "救助项目", 60)), ("amount", values.amount_fen),
+                           ("paid_on", lambda v: values.day(v, "发放日期", self.today))):
+            if not cells.get(key):
+                problems.append((header[key], EMPTY))
+                continue
+            try:
+                row[key] = parse(cells[key])
+            except FieldError as error:
+                problems.append((header[key], str(error)))
+        return row, problems
+
+    def _households(self, session, parsed) -> tuple[dict, dict]:
+        by_no, by_hmac = {}, {}
+        numbers = {row["household_no"] for _, _, row in parsed if row["household_no"]}
+        hmacs = {row["id_hmac"] for _, _, row in parsed if row["id_hmac"]}
+        for chunk in in_chunks(numbers):
+            by_no.update((h.household_no, h) for h in session.scalars(
+                select(Household).where(Household.household_no.in_(chunk))))
+        for chunk in in_chunks(hmacs):
+            by_hmac.update((h.id_hmac, h) for h in session.scalars(
+                select(Household).where(Household.id_hmac.in_(chunk))))
+        return by_no, by_hmac
+
+    def _resolve(self, row: dict, by_no: dict, by_hmac: dict) -> tuple[Household | None, tuple[str, str] | None]:
+        header = AID.header_of
+        if row["household_no"]:
+            household = by_no.get(row["household_no"])
+            if household is None:
+                return None, (header["household_no"], no_unknown(row["household_no"]))
+            if row["id_hmac"] and household.id_hmac != row["id_hmac"]:
+                return None, (header["id_number"], NOT_SAME)
+            column = header["household_no"]
+        else:
+            household = by_hmac.get(row["id_hmac"])
+            if household is None:
+                return None, (header["id_number"], ID_UNKNOWN)
+            column = header["id_number"]
+        if self.scope_prefix and not household.region_code.startswith(self.scope_prefix):
+            return None, (column, OUT_OF_SCOPE)
+        return household, None
+
+    def _write(self, session, parsed) -> list[Rejection]:
+        rejections, found = [], []
+        by_no, by_hmac = self._households(session, parsed)
+        for line, cells, row in parsed:
+            household, problem = self._resolve(row, by_no, by_hmac)
+            if problem:
+                rejections.append(Rejection(line, cells, [problem]))
+                continue
+            key = self.vault.digest(_VERSION, household.id, row["item"], row["amount"], row["paid_on"].isoformat())
+            earlier = self.seen.setdefault(key, line)
+            if earlier != line:
+                rejections.append(Rejection(line, cells, [(AID.header_of["item"], duplicate(earlier))]))
+                continue
+            found.append((household, row, key))
+        recorded = set()
+        for chunk in in_chunks([key for _, _, key in found]):
+            recorded.update(session.scalars(select(LedgerEntry.external_key).where(LedgerEntry.external_key.in_(chunk))))
+        for household, row, key in found:
+            if key in recorded:
+                self.result.unchanged += 1
+                continue
+            if not self.dry_run:
+                ledger.append(session, household, source="government", kind="aid", category=category_of(row["item"]),
+                              title=row["item"], amount_fen=row["amount"], occurred_on=row["paid_on"],
+                              recorded_by_id=self.actor_id, external_key=key)
+            self.result.imported += 1
+        return rejections
+
+
+def import_aid(engine: Engine, vault: Vault, path, *, dry_run: bool = False, errors_path=None,
+               scope_prefix: str | None = None, actor_id: int | None = None, progress=None) -> ImportResult:
+    """Import government aid payments (see the module docstring). Raises ImportFileError, with nothing
+    written, when the file cannot be read or lacks a required header."""
+    importer = AidImporter(engine, vault, dry_run=dry_run, scope_prefix=scope_prefix, actor_id=actor_id)
+    return run(importer, path, errors_path=errors_path, progress=progress)

@@ -1,0 +1,77 @@
+"""What an import tells its caller: the counts, the rejected rows and the errors CSV.
+
+The errors CSV holds the rejected rows with their original values, so it contains names, ID numbers and
+phones: it is the staff member's own file, written next to their upload and never logged. It keeps the
+original headers, so staff can correct it and import it again (the added 行号/列/原因 columns are then
+reported as unknown and ignored). UTF-8 with BOM, because Excel opens that without asking."""
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ImportFileError(Exception):
+    """The file cannot be read, or required headers are missing: nothing was written."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class ImportResult:
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors_path: Path | None = None
+    unknown_columns: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    def summary(self) -> str:
+        return f"imported={self.imported} updated={self.updated} unchanged={self.unchanged} rejected={self.rejected}"
+
+
+@dataclass
+class Rejection:
+    """A row rejected whole: its file line and every problem found, as (column header, reason)."""
+
+    line: int
+    values: list[str]
+    problems: list[tuple[str, str]]
+
+
+REPORT_COLUMNS = ("行号", "列", "原因")
+
+
+def default_errors_path(path: Path) -> Path:
+    return path.with_name(path.stem + ".errors.csv")
+
+
+class ErrorReport:
+    """Writes rejected rows as they are found, so a quarter-million-row file never sits in memory.
+    The file is created on the first rejection only; a stale report from an earlier run is removed."""
+
+    def __init__(self, path: Path, headers: list[str]):
+        self.path = path
+        self._headers = headers
+        self._handle = None
+        self._writer = None
+        self.count = 0
+
+    def add(self, rejection: Rejection) -> None:
+        if self._writer is None:
+            self._handle = open(self.path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115 (closed in close())
+            self._writer = csv.writer(self._handle)
+            self._writer.writerow([*REPORT_COLUMNS, *self._headers])
+        columns = "、".join(dict.fromkeys(column for column, _ in rejection.problems))
+        reasons = "；".join(reason for _, reason in rejection.problems)
+        self._writer.writerow([rejection.line, columns, reasons, *rejection.values])
+        self.count += 1
+
+    def close(self) -> Path | None:
+        if self._handle is not None:
+            self._handle.close()
+            return self.path
+        self.path.unlink(missing_ok=True)
+        return None
