@@ -27,14 +27,16 @@ def create_app(config: dict | None = None) -> Flask:
     from .auth.admin_views import bp as users_bp
     from .auth.views import bp as auth_bp
     from .claims.views import bp as claims_bp
+    from .duplicates.views import bp as duplicates_bp
     from .fulfilment.views import bp as fulfilment_bp
     from .ledger.views import bp as ledger_bp
     from .needs.views import bp as needs_bp
     from .privacy.views import bp as privacy_bp
     from .registry.import_views import bp as imports_bp
     from .registry.views import bp as registry_bp
+    from .reports.views import bp as reports_bp
 
     for blueprint in (auth_bp, needs_bp, claims_bp, fulfilment_bp, registry_bp, ledger_bp, users_bp,
-                      imports_bp, privacy_bp, api_bp):
+                      imports_bp, privacy_bp, api_bp, duplicates_bp, reports_bp):
         app.register_blueprint(blueprint)
     return app

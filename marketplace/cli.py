@@ -40,11 +40,14 @@ def db_upgrade(revision: str) -> None:
 
 
 def load_reference_data(app) -> int:
-    """The national GB/T 2260 county table; idempotent."""
+    """The national GB/T 2260 county table and the default duplicate rules; idempotent."""
+    from .duplicates.rules import ensure_default_rules
     from .regions.national import ensure_national
 
     with transaction(engine_of(app)) as session:
-        return ensure_national(session)
+        added = ensure_national(session)
+        ensure_default_rules(session)
+        return added
 
 
 @main.command("create-user")
@@ -132,6 +135,34 @@ def verify_ledger() -> None:
     click.echo("ledger intact")
 
 
+@main.command("export-ledger")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), required=True)
+@click.option("--region", "region_code", help="行政区划代码: only entries of this division and below")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="first date of aid (YYYY-MM-DD)")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="last date of aid (YYYY-MM-DD)")
+def export_ledger(path: Path, fmt: str, region_code: str | None, date_from, date_to) -> None:
+    """Write the 救助帮扶衔接台账: one row per chain entry, without names or ID numbers."""
+    from .auth.access import scope_prefix
+    from .db import reading_session
+    from .ledger.export import ExportFilters
+    from .ledger.export import export_ledger as run
+
+    if region_code and not (region_code.isdigit() and len(region_code) in (6, 9, 12)):
+        click.echo("error: --region 须为6、9或12位行政区划代码", err=True)
+        sys.exit(2)
+    filters = ExportFilters(scope_prefix(region_code) if region_code else None,
+                            date_from.date() if date_from else None, date_to.date() if date_to else None)
+    app = _app()
+    with reading_session(engine_of(app)) as session:
+        try:
+            count = run(session, path, fmt, filters)
+        except ValueError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
+    click.echo(f"exported={count} path={path}")
+
+
 @main.command("import-registry")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="validate and report, write nothing to the database")
@@ -154,6 +185,27 @@ def import_aid(path: Path, dry_run: bool, errors_path: Path | None) -> None:
     from .registry.importing import import_aid as run
 
     _run_import(run, path, dry_run, errors_path)
+
+
+@main.command("import-needs")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--as", "actor_email", required=True, metavar="EMAIL",
+              help="required: the staff account the needs are posted as (its region scope applies)")
+@click.option("--dry-run", is_flag=True, help="validate and report, write nothing to the database")
+@click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="where to write the rejected rows (default: <file>.errors.csv next to it)")
+def import_needs(path: Path, actor_email: str, dry_run: bool, errors_path: Path | None) -> None:
+    """Publish a need list (需求清单), CSV or XLSX, as open needs; re-importing is safe.
+
+    Columns: 户编号, 需求类别, 标题, 描述, 需求形式 (资金/物资/服务/改造), 目标金额 or 数量, 截止日期,
+    紧急程度; optional 服务开始, 服务结束, 受助成员, 物品, 一事一议理由. Each row passes the privacy scan
+    and the duplicate check of a need posted by hand. --as EMAIL is required: needs are posted by a
+    staff account, and only for households in its region."""
+    from functools import partial
+
+    from .needs.importing import import_needs as run
+
+    _run_import(partial(run, actor_email=actor_email), path, dry_run, errors_path)
 
 
 def _run_import(run, path: Path, dry_run: bool, errors_path: Path | None) -> None:

@@ -3,6 +3,7 @@
 from . import modelbase  # noqa: F401  (sets the naming convention first)
 from .auth.models import AppUser
 from .claims.models import Claim
+from .duplicates.models import DuplicateRule
 from .fulfilment.models import Fulfilment
 from .ledger.models import LedgerEntry
 from .needs.models import Need, NeedHistory
@@ -11,6 +12,6 @@ from .regions.models import Region
 from .registry.models import AccessLog, Household, HouseholdHistory, ImportJob
 
 __all__ = [
-    "AccessLog", "AppUser", "Claim", "Fulfilment", "Household", "HouseholdHistory", "ImportJob", "LedgerEntry",
+    "AccessLog", "AppUser", "Claim", "DuplicateRule", "Fulfilment", "Household", "HouseholdHistory", "ImportJob", "LedgerEntry",
     "Need", "NeedHistory", "Organization", "Region",
 ]

@@ -27,8 +27,11 @@ class World:
         from marketplace.regions.service import ensure_regions
 
         self.tx = tx
+        from marketplace.duplicates.rules import ensure_default_rules
+
         with tx() as s:
             ensure_regions(s, REGIONS)
+            ensure_default_rules(s)
             org = Organization(name="涡阳县慈善协会", uscc="51341621MJ0000001C", region_code="341621", status="approved")
             pending = Organization(name="待审核公益社", uscc="51341621MJ0000002A", region_code="341621")
             s.add_all([org, pending])
@@ -88,7 +91,9 @@ class World:
                                target_amount_fen=300000 if form in ("money", "retrofit") else None,
                                target_quantity=5 if form == "goods" else None, unit="件" if form == "goods" else None,
                                contact_basis=overrides.pop("contact_basis", "none"),
-                               age_band=overrides.pop("age_band", None))
+                               age_band=overrides.pop("age_band", None),
+                               # duplicate-rule facts (period_start, period_end, member_ref, item_key, override_reason)
+                               **overrides)
         with self.tx() as s:
             staff = self.user(s, poster or self.poster)
             need = needs.create_need(s, staff, household, data, publish=state != "draft")

@@ -6,11 +6,13 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from ..auth.access import found, require_role
+from ..duplicates.check import Proposed, check, describe
 from ..errors import Conflict, Forbidden, Invalid
 from ..modelbase import utcnow
 from ..needs import lifecycle
 from ..needs.models import Need
 from ..organizations.models import Organization
+from ..registry.models import Household
 from ..vocabulary import CLAIM_STATUSES
 from .models import Claim
 
@@ -25,6 +27,7 @@ def claim_need(session: Session, actor, need: Need, start_days: int = 7) -> Clai
             raise Forbidden("您所在的组织尚未通过民政部门审核，暂不能认领需求。")
     elif need.form != "service":
         raise Forbidden("志愿者个人只能认领服务类需求；资金、物资和改造需求须由认证组织认领。")
+    _refuse_exact_duplicate(session, actor, need)
     lifecycle.move(session, need, "claim", actor.id)
     now = utcnow()
     claim = Claim(need_id=need.id, claimant_id=actor.id, organization_id=actor.organization_id,
@@ -32,6 +35,24 @@ def claim_need(session: Session, actor, need: Need, start_days: int = 7) -> Clai
     session.add(claim)
     session.flush()
     return claim
+
+
+def _refuse_exact_duplicate(session: Session, actor, need: Need) -> None:
+    """Aid already verified for the same household, category, period, member or item cannot be claimed
+    again. A need staff posted with a 一事一议 reason was posted knowing the duplicates: not refused."""
+    if need.override_reason:
+        return
+    matches = duplicate_matches(session, actor, need)
+    exact = [m for m in matches if m.exact]
+    if exact:
+        raise Conflict(f"该户同期已获得同类帮扶，不能重复认领：{describe(exact)}。如情况特殊，请联系民政工作人员。")
+
+
+def duplicate_matches(session: Session, actor, need: Need) -> list:
+    """What the need may duplicate, seen from `actor` about to claim it (their organization is the provider)."""
+    household = session.get(Household, need.household_id)
+    org_id = getattr(actor, "organization_id", None)
+    return check(session, household, Proposed.of_need(need, organization_id=org_id, exclude_need_id=need.id))
 
 
 def own_claim(session: Session, actor, claim_id: int) -> Claim:

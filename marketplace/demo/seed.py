@@ -17,6 +17,7 @@ from ..auth.models import AppUser
 from ..auth.service import create_user
 from ..claims import service as claims
 from ..db import transaction
+from ..duplicates.check import Proposed, check
 from ..fulfilment import service as fulfilment
 from ..needs import service as needs
 from ..organizations.models import Organization
@@ -238,7 +239,12 @@ class _Seeder:
         everyone = self.households[county]
         pool = [h for h in everyone if h.members >= template.min_members] or everyone
         fitting = [h for h in pool if set(h.hardships) & set(template.fits)] if template.fits else pool
-        return self.rng.choice(fitting or pool)
+        candidates = list(fitting or pool)
+        self.rng.shuffle(candidates)
+        # As a coordinator would: a household that already has this kind of aid is passed over.
+        planned = Proposed(category=template.category, deadline=self.today + timedelta(days=120))
+        clear = next((h for h in candidates if not check(self.session, h, planned, self.today)), None)
+        return clear or candidates[0]
 
     def _drive(self, state: str, nth: int, template: Template, county: str, household: Household) -> None:
         """Create the `nth` need of `state` and carry it there through the services, as people would."""

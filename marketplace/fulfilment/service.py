@@ -79,6 +79,9 @@ def verify(session: Session, actor, fulfilment: Fulfilment) -> Fulfilment:
         quantity=fulfilment.quantity, unit=need.unit, hours=fulfilment.hours,
         occurred_on=fulfilment.delivered_on, organization_id=claim.organization_id, need_id=need.id,
         fulfilment_id=fulfilment.id, recorded_by_id=fulfilment.submitted_by_id, verified_by_id=actor.id,
+        # The facts duplicate rules compare, and a 一事一议 override, go on the chain with the aid.
+        period_start=need.period_start, period_end=need.period_end, member_ref=need.member_ref,
+        item_key=need.item_key, note=f"一事一议：{need.override_reason}"[:500] if need.override_reason else None,
     )
     session.flush()
     return fulfilment

@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from ..modelbase import utcnow
@@ -11,7 +11,12 @@ class LedgerEntry(SQLModel, table=True):
     new entry naming the one it corrects. entry_hash covers the fields and the previous hash."""
 
     __tablename__ = "ledger_entry"
-    __table_args__ = (UniqueConstraint("household_id", "seq"),)
+    # (household_id, category) serves the duplicate check, which asks for one household's entries of one
+    # category on every posting and claim.
+    __table_args__ = (UniqueConstraint("household_id", "seq"),
+                      Index("ix_ledger_entry_household_id_category", "household_id", "category"),
+                      # The blind-spot report asks "any entry since date X" per household: index-only.
+                      Index("ix_ledger_entry_household_id_occurred_on", "household_id", "occurred_on"))
 
     id: int | None = Field(default=None, primary_key=True)
     household_id: int = Field(foreign_key="household.id", index=True)
@@ -35,6 +40,11 @@ class LedgerEntry(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=500)
     # Identifies an imported government payment, so importing the same file twice appends nothing.
     external_key: str | None = Field(default=None, max_length=64, unique=True)
+    # What duplicate rules compare, copied from the need on verification (see needs.models.Need).
+    period_start: date | None = None
+    period_end: date | None = None
+    member_ref: str | None = Field(default=None, max_length=16)
+    item_key: str | None = Field(default=None, max_length=40)
     created_at: datetime = Field(default_factory=utcnow)
     prev_hash: str = Field(max_length=64)
     entry_hash: str = Field(max_length=64, unique=True)

@@ -4,7 +4,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from ..registry.models import Household
@@ -17,6 +18,9 @@ _HASHED = (
     "unit", "hours", "occurred_on", "organization_id", "need_id", "fulfilment_id", "recorded_by_id",
     "verified_by_id", "corrects_id", "note", "created_at", "prev_hash",
 )
+# Added with the duplicate rules (migration 0003). Hashed only when set, so entries written before them
+# keep their digests; setting or clearing one afterwards changes the payload and breaks the chain.
+_HASHED_WHEN_SET = ("period_start", "period_end", "member_ref", "item_key")
 
 
 def entry_digest(entry: LedgerEntry) -> str:
@@ -26,6 +30,10 @@ def entry_digest(entry: LedgerEntry) -> str:
         if hasattr(value, "isoformat"):
             value = value.isoformat()
         payload[name] = value
+    for name in _HASHED_WHEN_SET:
+        value = getattr(entry, name)
+        if value is not None:
+            payload[name] = value.isoformat() if hasattr(value, "isoformat") else value
     canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -66,7 +74,9 @@ class Break:
 
 
 def first_break(session: Session) -> Break | None:
-    """Walk every chain in order; the first entry whose hash, link or sequence does not hold."""
+    """Walk every chain in order; the first entry whose hash, link or sequence does not hold. Then the
+    chains' ends: deleting the newest entries of a chain leaves a shorter chain that is intact in
+    itself, so they are checked against the facts that point at them (see `missing_tail`)."""
     rows = session.scalars(select(LedgerEntry).order_by(LedgerEntry.household_id, LedgerEntry.seq))
     household, expected_seq, prev = None, 1, GENESIS
     for entry in rows:
@@ -79,4 +89,41 @@ def first_break(session: Session) -> Break | None:
         if entry_digest(entry) != entry.entry_hash:
             return Break(household, entry.seq, entry.id, "内容与哈希不符（记录被改动）")
         prev, expected_seq = entry.entry_hash, expected_seq + 1
+    return missing_tail(session)
+
+
+def missing_tail(session: Session) -> Break | None:
+    """An entry that other records prove existed but the chain no longer holds: every verified
+    fulfilment has its entry (verify appends it in the same transaction), and every correction's target
+    is on the chain. Without a stored head pointer this is how a removed last entry shows."""
+    from ..fulfilment.models import Fulfilment
+    from ..needs.models import Need
+
+    recorded = select(LedgerEntry.fulfilment_id).where(LedgerEntry.fulfilment_id.is_not(None))
+    lost = session.execute(
+        select(Fulfilment.id, Household.id, Household.public_code)
+        .join(Need, Need.id == Fulfilment.need_id).join(Household, Household.id == Need.household_id)
+        .where(Fulfilment.status == "verified", Fulfilment.id.not_in(recorded))
+        .order_by(Household.id, Fulfilment.id).limit(1)
+    ).first()
+    if lost:
+        fulfilment_id, household_id, code = lost
+        return Break(household_id, _next_seq(session, household_id), None,
+                     f"缺少末尾记录：{code} 户已核验的帮扶（凭证 {fulfilment_id}）不在救助链上")
+    target = aliased(LedgerEntry)
+    orphan = session.execute(
+        select(LedgerEntry.household_id, LedgerEntry.seq, LedgerEntry.id, LedgerEntry.corrects_id, Household.public_code)
+        .join(Household, Household.id == LedgerEntry.household_id)
+        .outerjoin(target, target.id == LedgerEntry.corrects_id)
+        .where(LedgerEntry.corrects_id.is_not(None), target.id.is_(None))
+        .order_by(LedgerEntry.household_id, LedgerEntry.seq).limit(1)
+    ).first()
+    if orphan:
+        household_id, seq, entry_id, corrects_id, code = orphan
+        return Break(household_id, seq, entry_id, f"缺少记录：{code} 户第{seq}条更正的记录（id {corrects_id}）已不存在")
     return None
+
+
+def _next_seq(session: Session, household_id: int) -> int:
+    last = session.scalar(select(func.max(LedgerEntry.seq)).where(LedgerEntry.household_id == household_id))
+    return (last or 0) + 1

@@ -36,3 +36,12 @@ class NeedForm(FlaskForm):
     age_band = SelectField("受助人年龄段（公开显示为年龄段，未成年人显示为「未成年人」）",
                            choices=[SelectChoice("", "不指定")] + _choices(AGE_BANDS), default="")
     contact_basis = SelectField("联系方式共享依据", choices=_choices(CONTACT_BASES), default="none")
+    # Facts the duplicate rules compare (重复救助核对); never shown publicly.
+    period_start = DateField("帮扶时段开始（如学期、服务起始日）", validators=[Optional()])
+    period_end = DateField("帮扶时段结束", validators=[Optional()])
+    member_ref = StringField("受助成员（按家庭关系填写，如：户主、配偶、子女1；不得填写姓名）",
+                             validators=[Optional(), Length(max=16, message="受助成员不能超过16个字。")])
+    item_key = StringField("物品（物资类填写，如：电暖器、棉被）",
+                           validators=[Optional(), Length(max=40, message="物品名称不能超过40个字。")])
+    override_reason = TextAreaField("一事一议理由（与已有帮扶可能重复时必填，至少4个字；记入流转记录和救助链）",
+                                    validators=[Optional(), Length(max=400, message="一事一议理由不能超过400字。")])

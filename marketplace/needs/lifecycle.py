@@ -67,9 +67,9 @@ def move(session: Session, need: Need, action: str, actor_id: int | None, reason
     return need
 
 
-def record_creation(session: Session, need: Need, actor_id: int) -> None:
+def record_creation(session: Session, need: Need, actor_id: int, reason: str | None = None) -> None:
     session.add(NeedHistory(need_id=need.id, from_status=None, to_status=need.status, actor_id=actor_id,
-                            at=need.created_at))
+                            reason=reason, at=need.created_at))
 
 
 def _conflict(action: str, status: str) -> Conflict:

@@ -32,6 +32,17 @@ class Need(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     published_at: datetime | None = None
+    # The facts duplicate rules compare (duplicates/): the span the aid covers (a school term, a care
+    # service), the household member it is for as a non-identifying reference (子女1, 户主, 配偶: never a
+    # name), and the normalised goods item (电暖器).
+    period_start: date | None = None
+    period_end: date | None = None
+    member_ref: str | None = Field(default=None, max_length=16)
+    item_key: str | None = Field(default=None, max_length=40)
+    # Why staff posted despite a duplicate warning (一事一议); copied to the chain entry on verification.
+    override_reason: str | None = Field(default=None, max_length=500)
+    # Keyed digest of an imported row's natural key, so importing the same need list twice adds nothing.
+    import_key: str | None = Field(default=None, max_length=64, unique=True)
 
 
 class NeedHistory(SQLModel, table=True):

@@ -13,7 +13,7 @@ _LANDLINE = re.compile(r"(?<![0-9])0\d{2,3}[- ]?\d{7,8}(?![0-9])")
 # The most specific part of an address: what follows the last township, street or village marker.
 _ADDRESS_TAIL = re.compile(r"(?:镇|乡|街道|村|社区|路|街)([^镇乡村]{2,})$")
 
-FIELD_LABELS = {"title": "标题", "description": "需求描述"}
+FIELD_LABELS = {"title": "标题", "description": "需求描述", "item_key": "物品", "override_reason": "一事一议理由"}
 
 
 @dataclass(frozen=True)

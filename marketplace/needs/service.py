@@ -1,5 +1,6 @@
 """Posting, publishing, cancelling and expiring needs. Services flush and never commit."""
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -7,6 +8,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from ..auth.access import found, require_staff_for
+from ..duplicates.check import DuplicateWarning, Proposed, check, describe, normalise_item
 from ..errors import Conflict, Invalid
 from ..privacy.vault import Vault
 from ..registry.models import Household
@@ -15,6 +17,12 @@ from . import lifecycle, privacy
 from .models import Need
 
 MAX_DEADLINE_DAYS = 366
+MAX_PERIOD_DAYS = 3660
+MIN_OVERRIDE = 4
+# A member is named by role, never by name: 户主, 配偶, 子女1, 父亲, 孙子女2 ...
+MEMBER_ROLES = ("户主", "配偶", "子女", "父亲", "母亲", "父母", "祖父", "祖母", "外祖父", "外祖母", "孙子女",
+                "兄弟姐妹", "其他成员", "成员")
+_MEMBER = re.compile(f"(?:{'|'.join(MEMBER_ROLES)})(?:[1-9][0-9]?)?")
 
 
 @dataclass
@@ -30,9 +38,37 @@ class NeedInput:
     unit: str | None = None
     contact_basis: str = "none"
     age_band: str | None = None
+    # Facts the duplicate rules compare (see duplicates/), and the reason to post despite a warning.
+    period_start: date | None = None
+    period_end: date | None = None
+    member_ref: str | None = None
+    item_key: str | None = None
+    override_reason: str | None = None
+
+    def clean(self) -> None:
+        self.member_ref = re.sub(r"[\s\u3000]+", "", self.member_ref or "") or None
+        self.item_key = normalise_item(self.item_key)
+        self.override_reason = (self.override_reason or "").strip() or None
+
+
+def _validate_facts(data: NeedInput) -> None:
+    if (data.period_start is None) != (data.period_end is None):
+        raise Invalid("帮扶时段的开始和结束日期须同时填写（或都不填）。", "period_end")
+    if data.period_start and data.period_end:
+        if data.period_end < data.period_start:
+            raise Invalid("帮扶时段的结束日期不能早于开始日期。", "period_end")
+        if (data.period_end - data.period_start).days > MAX_PERIOD_DAYS:
+            raise Invalid("帮扶时段不能超过10年。", "period_end")
+    if data.member_ref and not _MEMBER.fullmatch(data.member_ref):
+        raise Invalid("受助成员请按家庭关系填写（如：户主、配偶、子女1、父亲），不得填写姓名。", "member_ref")
+    if data.item_key and len(data.item_key) > 40:
+        raise Invalid("物品名称不能超过40个字。", "item_key")
+    if data.override_reason and len(data.override_reason) > 400:
+        raise Invalid("一事一议理由不能超过400字。", "override_reason")
 
 
 def validate(data: NeedInput, today: date, identity: privacy.Identity | None = None) -> None:
+    data.clean()
     if data.category not in CATEGORIES:
         raise Invalid("请选择有效的需求类别。", "category")
     if data.form not in FORMS:
@@ -61,16 +97,29 @@ def validate(data: NeedInput, today: date, identity: privacy.Identity | None = N
         raise Invalid("请选择有效的受助人年龄段。", "age_band")
     if data.age_band == "minor" and data.contact_basis == "household_consent":
         raise Invalid("受助人是未成年人：共享联系方式须取得监护人同意。", "contact_basis")
-    privacy.scan({"title": title, "description": data.description or ""}, identity)
+    _validate_facts(data)
+    privacy.scan({"title": title, "description": data.description or "", "item_key": data.item_key or "",
+                  "override_reason": data.override_reason or ""}, identity)
 
 
 def create_need(session: Session, actor, household: Household, data: NeedInput, *, publish: bool,
-                today: date | None = None, vault: Vault | None = None) -> Need:
-    """`vault` decrypts the household's name and address so the public text can be checked against them."""
+                today: date | None = None, vault: Vault | None = None, import_key: str | None = None) -> Need:
+    """`vault` decrypts the household's name and address so the public text can be checked against them.
+    Aid that may duplicate the household's chain or live needs raises DuplicateWarning unless
+    `data.override_reason` (一事一议) is given; the reason is kept on the need and in its history."""
     require_staff_for(actor, household.region_code)
     if household.status != "active":
         raise Invalid("该户已退出救助名单，不能发布新需求。", "household")
-    validate(data, today or date.today(), privacy.Identity.of(household, vault))
+    today = today or date.today()
+    validate(data, today, privacy.Identity.of(household, vault))
+    matches = check(session, household, Proposed(
+        category=data.category, period_start=data.period_start, period_end=data.period_end,
+        member_ref=data.member_ref, item_key=data.item_key, deadline=data.deadline), today)
+    if matches and not data.override_reason:
+        raise DuplicateWarning(matches)
+    if matches and len(data.override_reason) < MIN_OVERRIDE:
+        raise Invalid(f"一事一议理由须至少{MIN_OVERRIDE}个字。", "override_reason")
+    override = data.override_reason if matches else None
     need = Need(
         household_id=household.id,
         region_code=household.region_code,
@@ -85,12 +134,19 @@ def create_need(session: Session, actor, household: Household, data: NeedInput, 
         unit=(data.unit or "").strip() or None,
         contact_basis=data.contact_basis,
         age_band=data.age_band,
+        period_start=data.period_start,
+        period_end=data.period_end,
+        member_ref=data.member_ref,
+        item_key=data.item_key,
+        override_reason=override,
+        import_key=import_key,
         created_by_id=actor.id,
         status="draft",
     )
     session.add(need)
     session.flush()
-    lifecycle.record_creation(session, need, actor.id)
+    why = f"一事一议：{override}（可能重复：{describe(matches)}）"[:500] if override else None
+    lifecycle.record_creation(session, need, actor.id, why)
     session.flush()
     if publish:
         lifecycle.move(session, need, "publish", actor.id)
@@ -101,6 +157,10 @@ def publish(session: Session, actor, need: Need) -> Need:
     require_staff_for(actor, need.region_code)
     if need.deadline <= date.today():
         raise Invalid("截止日期已过，请先修改截止日期再发布。", "deadline")
+    if not need.override_reason:  # aid may have been given since the draft was saved
+        household = session.get(Household, need.household_id)
+        if matches := check(session, household, Proposed.of_need(need, exclude_need_id=need.id)):
+            raise DuplicateWarning(matches)
     return lifecycle.move(session, need, "publish", actor.id)
 
 

@@ -6,6 +6,7 @@ from ..auth.access import in_scope, scope_prefix
 from ..auth.decorators import staff_required
 from ..claims import service as claims
 from ..db import db
+from ..duplicates.check import DuplicateWarning
 from ..errors import Invalid
 from ..forms import EmptyForm, ReasonForm
 from ..privacy import contact
@@ -57,7 +58,11 @@ def detail(need_id: int):
         household = session.get(Household, need.household_id)
     # Only the region: a public page has no reason to load the household's encrypted columns.
     region = session.scalar(select(Household.region_code).where(Household.id == need.household_id))
-    return render("needs/detail.html", need=listing.public_need(session, need), raw=need,
+    # A charity or volunteer about to claim sees what the need may duplicate (an exact duplicate is refused).
+    duplicates = []
+    if need.status == "open" and current_user.is_authenticated and current_user.role in ("charity", "volunteer"):
+        duplicates = claims.duplicate_matches(session, current_user, need)
+    return render("needs/detail.html", need=listing.public_need(session, need), raw=need, duplicates=duplicates,
                   staff_view=staff_view, history=history, household=household,
                   live_claim=claims.live_claim(session, need),
                   contact_refusal=contact.refusal(session, current_user, need, region),
@@ -89,10 +94,15 @@ def new(code: str):
             description=form.description.data or "", urgency=form.urgency.data, deadline=form.deadline.data,
             target_amount_fen=form.target_amount.data, target_quantity=form.target_quantity.data,
             unit=form.unit.data, contact_basis=form.contact_basis.data, age_band=form.age_band.data or None,
+            period_start=form.period_start.data, period_end=form.period_end.data, member_ref=form.member_ref.data,
+            item_key=form.item_key.data, override_reason=form.override_reason.data,
         )
         try:
             need = service.create_need(session, current_user, household, data,
                                        publish=request.form.get("action") == "publish", vault=vault())
+        except DuplicateWarning as warning:
+            return render("needs/form.html", form=form, household=household, duplicates=warning.matches,
+                          status=409)
         except Invalid as error:
             getattr(form, error.field, form.title).errors.append(error.message)
         else:

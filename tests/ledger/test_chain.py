@@ -10,8 +10,9 @@ from marketplace.ledger.service import GENESIS, first_break
 
 def test_entries_link_to_the_previous_one(world):
     household = world.household()
-    world.need("verified", household=household)
-    world.need("verified", household=household, title="冬季取暖电暖器")
+    # Different members, so the education rule (once per member per term) sees no duplicate.
+    world.need("verified", household=household, member_ref="子女1")
+    world.need("verified", household=household, title="冬季取暖电暖器", member_ref="子女2")
     with world.tx() as s:
         first, second = s.scalars(select(LedgerEntry).order_by(LedgerEntry.seq)).all()
         assert (first.seq, second.seq) == (1, 2)
@@ -34,10 +35,37 @@ def test_verify_ledger_names_an_altered_entry(world, database_url, monkeypatch):
 
 def test_verify_ledger_finds_a_removed_entry(world):
     household = world.household()
-    for title in ("大一新生学费缺口", "冬季取暖电暖器", "卫生间加装扶手"):
-        world.need("verified", household=household, title=title)
+    for nth, title in enumerate(("大一新生学费缺口", "冬季取暖电暖器", "卫生间加装扶手"), start=1):
+        world.need("verified", household=household, title=title, member_ref=f"子女{nth}")
     with world.tx() as s:
         s.execute(text("DELETE FROM ledger_entry WHERE seq = 2"))
     with world.tx() as s:
         broken = first_break(s)
         assert broken.seq == 2 and "缺少" in broken.problem
+
+
+def test_verify_ledger_finds_a_removed_last_entry(world, database_url, monkeypatch):
+    """Deleting the newest entry leaves a chain intact in itself: the verified fulfilment that produced it
+    still says it existed."""
+    household = world.household()
+    world.need("verified", household=household)
+    world.need("verified", household=household, title="就业技能培训补贴", category="employment")
+    with world.tx() as s:
+        s.execute(text("DELETE FROM ledger_entry WHERE seq = 2"))
+    with world.tx() as s:
+        broken = first_break(s)
+    assert broken.household_id == household.id and broken.seq == 2 and broken.entry_id is None
+    assert "缺少末尾记录" in broken.problem and household.public_code in broken.problem
+    monkeypatch.setenv("MARKETPLACE_DATABASE_URL", database_url)
+    result = CliRunner().invoke(main, ["verify-ledger"])
+    assert result.exit_code == 1 and "缺少末尾记录" in result.output and household.public_code in result.output
+
+
+def test_a_removed_only_entry_is_found_too(world):
+    household = world.household()
+    world.need("verified", household=household)
+    with world.tx() as s:
+        s.execute(text("DELETE FROM ledger_entry"))
+    with world.tx() as s:
+        broken = first_break(s)
+    assert broken.seq == 1 and "缺少末尾记录" in broken.problem

@@ -4,7 +4,8 @@ detected rather than asked) or XLSX (the first sheet). Line numbers are the file
 
 A CSV file is read twice: once to pick the encoding and to prove the whole file decodes and parses
 (so a broken file is refused before anything is written, and the row count drives the progress bar),
-then again row by row."""
+then again row by row. An XLSX sheet is read once (parsing it twice would double the time): a sheet
+damaged halfway fails after the batches before the damage were committed, and a re-run completes it."""
 
 import csv
 import warnings

@@ -1,0 +1,126 @@
+"""The duplicate-aid rules (重复救助规则): one per need category, stored as data and editable on
+/staff/rules. These are the defaults, written by `ensure_default_rules` (run by `marketplace db upgrade`,
+`marketplace demo` and the test world) for any category that has no row yet; a category without a row
+is checked with its default, so the check never depends on the seeding having run.
+
+Why these defaults (DOMAIN.md; "重复救助和救助盲区并存"):
+- 助学 education — once per household member per school term: tuition and fees are billed per term and
+  per child; a second grant for the same child's same term is the textbook duplicate (三明 funded 53,828
+  students "in one term"), while two children, or the same child's next term, are not duplicates.
+- 无障碍改造 accessibility — once per household in 5 years (1,826 days, leap day included): a retrofit is
+  a durable installation; the national retrofit programme treats a home as done once retrofitted.
+- 生活照料 care — service periods may not overlap between two different providers: two organisations
+  visiting the same elderly person for the same weeks is duplication and confuses the household; the
+  same provider extending its own service is not.
+- 生活物资 goods — the same item once in 90 days: heaters, bedding or winter clothing given twice in one
+  season is waste; consumables (rice, nappies) are different items, and a new season is a new need.
+- 急难救助 emergency — warn (never block) when government 临时救助 was paid in the last 30 days: emergency
+  help is by nature urgent and case by case (一事一议), but charity help right after government help
+  should be a conscious decision, and charity help must be linked to government aid (衔接机制).
+- 住房修缮 housing — once per household in 365 days: dangerous-house repair is funded once per dwelling;
+  a second repair within a year usually duplicates 危房改造.
+- 医疗康复 medical — defined (same member, overlapping period) but off: medical costs are normally split
+  between insurance, 医疗救助 and charity, so stacking is the rule rather than the exception.
+- 就业, 心理疏导, 其他 — none: training, counselling and companionship from several sources help rather
+  than duplicate.
+
+Windows are counted in whole days between the two dates and a match needs fewer days than the window:
+goods given 89 days ago matches, 90 days ago does not; 临时救助 paid 29 days ago warns, 30 days ago does not.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ..modelbase import utcnow
+from .models import DuplicateRule
+
+KINDS = {
+    "member_period": "同一受助成员、时段重叠（如同一学期）",
+    "household_window": "同一户在时间窗口内只帮扶一次",
+    "provider_overlap": "不同帮扶方的服务时段不得重叠",
+    "item_window": "同一物品在时间窗口内只发放一次",
+    "government_recent": "近期已发放政府临时救助时提醒（不阻止）",
+    "none": "不检查",
+}
+WINDOWED = frozenset({"household_window", "item_window", "government_recent"})
+# Kinds whose matches are only ever warnings: an emergency is decided case by case.
+WARN_ONLY = frozenset({"government_recent"})
+
+
+@dataclass(frozen=True)
+class Default:
+    kind: str
+    window_days: int | None
+    explanation: str
+    active: bool = True
+
+
+DEFAULTS: dict[str, Default] = {
+    "education": Default("member_period", None, "学费、杂费按学期收取：同一受助成员在同一学期内只资助一次；不同子女或下一学期不算重复。"),
+    "accessibility": Default("household_window", 1826, "无障碍改造是长期设施：同一户5年（1826天）内只改造一次。"),
+    "care": Default("provider_overlap", None, "同一户的照料服务时段不得由两家不同的帮扶方同时承担；同一帮扶方续期不算重复。"),
+    "goods": Default("item_window", 90, "同一物品（如电暖器、棉被）90天内只发放一次；不同物品不算重复。"),
+    "emergency": Default("government_recent", 30, "30天内已发放政府临时救助的，再发放慈善急难救助前提醒核实（只提醒，不阻止）。"),
+    "housing": Default("household_window", 365, "住房修缮通常一户一次，与危房改造衔接：同一户一年内只修缮一次。"),
+    "medical": Default("member_period", None, "医疗费用常由医保、医疗救助和慈善分段承担，叠加是常态，默认不检查；"
+                       "启用后同一成员同一时段的医疗帮扶会提示重复。", active=False),
+    "employment": Default("none", None, "就业培训和岗位帮扶可多方叠加，不检查。"),
+    "psychological": Default("none", None, "心理疏导和精神慰藉可多方同时开展，不检查。"),
+    "other": Default("none", None, "其他类别不检查。"),
+}
+
+
+def default_rule(category: str) -> DuplicateRule:
+    d = DEFAULTS.get(category, Default("none", None, "不检查。"))
+    return DuplicateRule(category=category, kind=d.kind, window_days=d.window_days, active=d.active,
+                         explanation=d.explanation)
+
+
+def ensure_default_rules(session: Session) -> int:
+    """Add the default rule of every category that has none; never touches an edited rule."""
+    have = set(session.scalars(select(DuplicateRule.category)))
+    added = [default_rule(category) for category in DEFAULTS if category not in have]
+    session.add_all(added)
+    session.flush()
+    return len(added)
+
+
+def rule_for(session: Session, category: str) -> DuplicateRule:
+    stored = session.scalars(select(DuplicateRule).where(DuplicateRule.category == category)).first()
+    return stored if stored is not None else default_rule(category)
+
+
+def all_rules(session: Session) -> list[DuplicateRule]:
+    stored = {r.category: r for r in session.scalars(select(DuplicateRule))}
+    return [stored.get(category) or default_rule(category) for category in DEFAULTS]
+
+
+def update_rule(session: Session, actor, category: str, *, kind: str, window_days: int | None, active: bool,
+                explanation: str) -> DuplicateRule:
+    """A staff administrator's change; who and when are recorded on the rule."""
+    from ..auth.access import require_role
+    from ..errors import Forbidden, Invalid
+
+    require_role(actor, "staff")
+    if len(actor.region_code or "") > 6:
+        raise Forbidden("重复救助规则全平台通用，只有县级及以上的工作人员可以修改。")
+    if category not in DEFAULTS:
+        raise Invalid("请选择有效的需求类别。", "category")
+    if kind not in KINDS:
+        raise Invalid("请选择有效的规则类型。", "kind")
+    if kind in WINDOWED and not (window_days and 1 <= window_days <= 3660):
+        raise Invalid("该规则类型须填写1至3660天的时间窗口。", "window_days")
+    explanation = (explanation or "").strip()
+    if len(explanation) < 4:
+        raise Invalid("请用至少4个字说明规则的理由。", "explanation")
+    rule = session.scalars(select(DuplicateRule).where(DuplicateRule.category == category)).first()
+    if rule is None:
+        rule = default_rule(category)
+        session.add(rule)
+    rule.kind, rule.window_days = kind, window_days if kind in WINDOWED else None
+    rule.active, rule.explanation = active, explanation[:500]
+    rule.updated_by_id, rule.updated_at = actor.id, utcnow()
+    session.flush()
+    return rule

@@ -1,0 +1,89 @@
+"""Corrections (更正): the chain is append-only, so a wrong entry is never edited. Staff append a
+kind="correction" entry naming the entry it corrects (corrects_id) with the right figures, or zeros
+to void it (作废), and the reason. Reports count the last entry of each line of corrections."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ..auth.access import require_staff_for
+from ..errors import Conflict, Invalid, NotFound
+from ..needs.privacy import Identity, scan
+from ..registry.models import Household
+from . import service
+from .models import LedgerEntry
+
+
+@dataclass(frozen=True)
+class CorrectionInput:
+    reason: str
+    void: bool = False
+    amount_fen: int | None = None
+    quantity: int | None = None
+    hours: float | None = None
+
+
+def is_void(entry: LedgerEntry) -> bool:
+    return entry.kind == "correction" and not any((entry.amount_fen, entry.quantity, entry.hours))
+
+
+def corrected_by(session: Session, entry: LedgerEntry) -> LedgerEntry | None:
+    # Through the household's index: corrects_id has none, and the correction sits on the same chain.
+    query = select(LedgerEntry).where(LedgerEntry.household_id == entry.household_id,
+                                      LedgerEntry.corrects_id == entry.id)
+    return session.scalars(query).first()
+
+
+def correct(session: Session, actor, household: Household, entry_id: int, data: CorrectionInput,
+            vault=None) -> LedgerEntry:
+    """Append the correction of entry `entry_id` of `household` to its chain. Staff of the household's
+    region only; the reason is required and, like any staff text kept on the chain, must not identify
+    the household (it goes into the 衔接台账)."""
+    require_staff_for(actor, household.region_code)
+    entry = session.get(LedgerEntry, entry_id)
+    if entry is None or entry.household_id != household.id:
+        raise NotFound("该救助记录不存在。")
+    reason = (data.reason or "").strip()
+    if len(reason) < 2:
+        raise Invalid("请填写更正原因。", "reason")
+    if len(reason) > 500:
+        raise Invalid("更正原因不得超过500字。", "reason")
+    scan({"更正原因": reason}, Identity.of(household, vault))
+    if corrected_by(session, entry) is not None:
+        raise Conflict("该记录已被更正过，请更正最新的那条更正记录。")
+    if data.void:
+        # Zero where the entry had a figure: the void correction keeps the shape of what it cancels.
+        amount = 0 if entry.amount_fen is not None else None
+        quantity = 0 if entry.quantity is not None else None
+        hours = 0.0 if entry.hours is not None else None
+        title = f"作废：{_original_title(entry)}"
+    else:
+        if data.amount_fen is None and data.quantity is None and data.hours is None:
+            raise Invalid("请填写更正后的金额、数量或服务时长，或选择作废。", "amount")
+        if any(v is not None and v <= 0 for v in (data.amount_fen, data.quantity, data.hours)):
+            raise Invalid("更正后的数值须大于0；要取消该记录请选择作废。", "amount")
+        amount = data.amount_fen if data.amount_fen is not None else entry.amount_fen
+        quantity = data.quantity if data.quantity is not None else entry.quantity
+        hours = data.hours if data.hours is not None else entry.hours
+        title = f"更正：{_original_title(entry)}"
+    return service.append(
+        session, household, source=entry.source, kind="correction", category=entry.category, title=title[:120],
+        amount_fen=amount, quantity=quantity, unit=entry.unit, hours=hours, occurred_on=entry.occurred_on,
+        organization_id=entry.organization_id, need_id=entry.need_id, recorded_by_id=actor.id,
+        corrects_id=entry.id, note=reason, **_facts(entry),
+    )
+
+
+def _facts(entry: LedgerEntry) -> dict:
+    """What duplicate rules compare (period, member, item) stays with the corrected aid."""
+    names = ("period_start", "period_end", "member_ref", "item_key")
+    return {name: getattr(entry, name) for name in names if hasattr(entry, name)}
+
+
+def _original_title(entry: LedgerEntry) -> str:
+    for prefix in ("更正：", "作废："):
+        if entry.title.startswith(prefix):
+            return entry.title[len(prefix):]
+    return entry.title
+

@@ -1,0 +1,18 @@
+"""The correction form on the chain page."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DecimalField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ..forms import YuanField, no_html
+
+
+class CorrectionForm(FlaskForm):
+    entry_id = SelectField("要更正的记录", coerce=int, validate_choice=True)
+    void = BooleanField("作废该记录（记录有误、重复登记或未实际发放）")
+    amount = YuanField("更正后的金额（元）", validators=[Optional()])
+    quantity = IntegerField("更正后的数量", validators=[Optional(), NumberRange(1, 100000, "数量须为1至100000。")])
+    hours = DecimalField("更正后的服务时长（小时）", places=1,
+                         validators=[Optional(), NumberRange(0.5, 1000, "服务时长须在0.5至1000小时之间。")])
+    reason = TextAreaField("更正原因（记入救助链，不得含姓名、证件号、电话）",
+                           validators=[DataRequired("请填写更正原因。"), Length(2, 500, "原因须为2至500字。"), no_html])

@@ -1,0 +1,50 @@
+"""Who does what where (谁在哪里做什么): organizations × categories × townships from the chain, so staff
+can see which places and kinds of help no one covers and where charities crowd together."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from ..ledger.models import LedgerEntry
+from ..organizations.models import Organization
+from .cliff import effective_entries
+from .filters import ReportFilters, in_scope_of
+
+GOVERNMENT = "政府救助"
+INDIVIDUAL_VOLUNTEERS = "志愿者（个人）"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    source: str
+    organization: str
+    category: str
+    township: str  # a 9-digit township code (or the entry's own code when it is a county)
+    entries: int
+    households: int
+    amount_fen: int
+    hours: float
+
+
+def who_does_what_where(session: Session, filters: ReportFilters) -> list[Coverage]:
+    """Chain entries in the period grouped by (source, organization, category, township). Government aid
+    is one row per category and township; volunteers without an organization share one row."""
+    township = func.substr(LedgerEntry.region_code, 1, 9)
+    query = (
+        select(LedgerEntry.source, Organization.name, LedgerEntry.category, township,
+               func.count(LedgerEntry.id), func.count(func.distinct(LedgerEntry.household_id)),
+               func.coalesce(func.sum(LedgerEntry.amount_fen), 0), func.coalesce(func.sum(LedgerEntry.hours), 0))
+        .outerjoin(Organization, Organization.id == LedgerEntry.organization_id)
+        .where(in_scope_of(LedgerEntry.region_code, filters.prefix),
+               LedgerEntry.occurred_on >= filters.date_from, LedgerEntry.occurred_on <= filters.date_to,
+               *effective_entries())
+        .group_by(LedgerEntry.source, Organization.id, Organization.name, LedgerEntry.category, township)
+    )
+    rows = []
+    for source, org, category, place, entries, households, amount, hours in session.execute(query):
+        name = GOVERNMENT if source == "government" else org or INDIVIDUAL_VOLUNTEERS
+        rows.append(Coverage(source, name, category, place, entries, households, int(amount), float(hours)))
+    # Government first, then organizations by name; within each, by township and category.
+    rows.sort(key=lambda r: (r.source != "government", r.organization, r.township, r.category))
+    return rows

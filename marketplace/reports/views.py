@@ -1,0 +1,79 @@
+"""统计报表: blind spots, stalled help, the cliff and who does what where, for staff of a region, each
+list downloadable as CSV or XLSX with the page's filters, and the 衔接台账 for the same region and period."""
+
+import io
+import tempfile
+from datetime import date
+
+from flask import Blueprint, abort, request, send_file
+from flask_login import current_user
+
+from ..auth.decorators import staff_required
+from ..db import db
+from ..errors import Invalid
+from ..ledger import export
+from ..spreadsheets import write_csv, write_xlsx
+from ..web import render
+from . import blind_spots, cliff, coverage
+from .downloads import TABLES, AreaNames
+from .filters import ReportFilters, region_choices
+
+bp = Blueprint("reports", __name__)
+
+PER_PAGE = 50
+PREVIEW = 100
+_MIMETYPES = {"csv": "text/csv; charset=utf-8",
+              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@bp.get("/staff/reports")
+@staff_required
+def index():
+    session = db()
+    filters = ReportFilters.parse(current_user, request.args)
+    spots, spots_total = blind_spots.blind_spots(session, filters, per_page=PER_PAGE)
+    unclaimed, unclaimed_total = blind_spots.unclaimed_needs(session, filters, limit=PREVIEW)
+    lapsed, lapsed_total = blind_spots.lapsed_claims(session, filters, limit=PREVIEW)
+    tiers = cliff.aid_by_tier(session, filters)
+    return render(
+        "reports/index.html", fragment="reports/_report.html", filters=filters,
+        regions=region_choices(session, current_user), area=AreaNames(session), spots=spots,
+        spots_total=spots_total, per_page=PER_PAGE, unclaimed=unclaimed, unclaimed_total=unclaimed_total,
+        lapsed=lapsed, lapsed_total=lapsed_total, tiers=tiers, scale=cliff.bar_scale(tiers), gap=cliff.gap(tiers),
+        coverage=coverage.who_does_what_where(session, filters), preview=PREVIEW,
+        serious=blind_spots.SERIOUS_FLAGS, pairs=blind_spots.SERIOUS_PAIRS,
+    )
+
+
+@bp.get("/staff/reports/<name>.<fmt>")
+@staff_required
+def download(name: str, fmt: str):
+    if fmt not in _MIMETYPES:
+        abort(404)
+    session = db()
+    filters = ReportFilters.parse(current_user, request.args)
+    if name == "ledger":
+        title = "救助帮扶衔接台账"
+        scope = export.ExportFilters(filters.prefix, filters.date_from, filters.date_to)
+        columns, rows = export.COLUMNS, export.rows(session, scope, as_text=fmt == "csv")
+    elif name in TABLES:
+        table = TABLES[name]
+        title, columns, rows = table.title, table.columns, table.rows(session, filters)
+    else:
+        abort(404)
+    # A temporary file rather than memory: the ledger of a city runs to hundreds of thousands of rows.
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (send_file closes it after the response)
+    if fmt == "csv":
+        text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="", write_through=True)
+        write_csv(columns, rows, text)
+        text.detach()
+    else:
+        try:
+            write_xlsx(columns, rows, handle, title=title)
+        except ValueError as error:
+            handle.close()
+            raise Invalid(str(error)) from error
+    handle.seek(0)
+    filename = f"{title}-{filters.region}-{filters.date_from:%Y%m%d}-{filters.date_to:%Y%m%d}.{fmt}"
+    return send_file(handle, mimetype=_MIMETYPES[fmt], as_attachment=True, download_name=filename,
+                     last_modified=date.today())
