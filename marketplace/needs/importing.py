@@ -27,7 +27,7 @@ from ..registry.importing import values
 from ..registry.importing.columns import Column, Layout
 from ..registry.importing.report import ImportFileError, ImportResult, Rejection
 from ..registry.importing.rows import EMPTY
-from ..registry.importing.runner import Importer, in_chunks, run, unit_of_work
+from ..registry.importing.runner import Importer, in_chunks, run
 from ..registry.importing.values import FieldError
 from ..registry.models import Household
 from ..vocabulary import CATEGORIES, FORMS, URGENCIES
@@ -101,18 +101,6 @@ class NeedImporter(Importer):
             "urgency": _choice(URGENCIES, "紧急程度"), "amount": values.amount_fen, "quantity": _quantity,
             "deadline": day("截止日期"), "period_start": day("服务开始"), "period_end": day("服务结束"),
         }
-
-    def batch(self, rows: list[tuple[int, list[str]]]) -> list[Rejection]:
-        rejections, parsed = [], []
-        for line, cells in rows:
-            row, problems = self._parse(self.columns.values(cells))
-            if problems:
-                rejections.append(Rejection(line, cells, problems))
-            else:
-                parsed.append((line, cells, row))
-        with unit_of_work(self.connection, self.dry_run) as session:
-            rejections += self._write(session, parsed)
-        return rejections
 
     def _parse(self, cells: dict[str, str]) -> tuple[dict, list[tuple[str, str]]]:
         row, problems = {}, []

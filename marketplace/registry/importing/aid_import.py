@@ -29,7 +29,7 @@ from .areas import OUT_OF_SCOPE
 from .columns import AID
 from .report import ImportResult, Rejection
 from .rows import EMPTY
-from .runner import Importer, in_chunks, run, unit_of_work
+from .runner import Importer, in_chunks, run
 from .values import FieldError
 
 CATEGORY_WORDS = (
@@ -70,18 +70,6 @@ class AidImporter(Importer):
         self.scope_prefix, self.actor_id = scope_prefix, actor_id
         self.today = date.today()
         self.seen: dict[str, int] = {}  # external key -> line it first appeared on
-
-    def batch(self, rows: list[tuple[int, list[str]]]) -> list[Rejection]:
-        rejections, parsed = [], []
-        for line, cells in rows:
-            row, problems = self._parse(self.columns.values(cells))
-            if problems:
-                rejections.append(Rejection(line, cells, problems))
-            else:
-                parsed.append((line, cells, row))
-        with unit_of_work(self.connection, self.dry_run) as session:
-            rejections += self._write(session, parsed)
-        return rejections
 
     def _parse(self, cells: dict[str, str]) -> tuple[dict, list[tuple[str, str]]]:
         header = AID.header_of

@@ -84,6 +84,22 @@ class Importer:
         self.columns = columns
 
     def batch(self, rows: list[tuple[int, list[str]]]) -> list[Rejection]:
+        """Parse every row on its own; write the good ones in one transaction."""
+        rejections, parsed = [], []
+        for line, cells in rows:
+            row, problems = self._parse(self.columns.values(cells))
+            if problems:
+                rejections.append(Rejection(line, cells, problems))
+            else:
+                parsed.append((line, cells, row))
+        with unit_of_work(self.connection, self.dry_run) as session:
+            rejections += self._write(session, parsed)
+        return rejections
+
+    def _parse(self, cells: dict[str, str]) -> tuple[dict, list[tuple[str, str]]]:
+        raise NotImplementedError
+
+    def _write(self, session, parsed: list) -> list[Rejection]:
         raise NotImplementedError
 
 
