@@ -163,11 +163,16 @@ def export_ledger(path: Path, fmt: str, region_code: str | None, date_from, date
     click.echo(f"exported={count} path={path}")
 
 
+def import_file_options(command):
+    """PATH, --dry-run and --errors: the same contract for every import command."""
+    command = click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),
+                           help="where to write the rejected rows (default: <file>.errors.csv next to it)")(command)
+    command = click.option("--dry-run", is_flag=True, help="validate and report, write nothing to the database")(command)
+    return click.argument("path", type=click.Path(dir_okay=False, path_type=Path))(command)
+
+
 @main.command("import-registry")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="validate and report, write nothing to the database")
-@click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="where to write the rejected rows (default: <file>.errors.csv next to it)")
+@import_file_options
 def import_registry(path: Path, dry_run: bool, errors_path: Path | None) -> None:
     """Import a low-income registry (低收入人口名单), CSV or XLSX; re-importing is safe."""
     from .registry.importing import import_registry as run
@@ -176,10 +181,7 @@ def import_registry(path: Path, dry_run: bool, errors_path: Path | None) -> None
 
 
 @main.command("import-aid")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="validate and report, write nothing to the database")
-@click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="where to write the rejected rows (default: <file>.errors.csv next to it)")
+@import_file_options
 def import_aid(path: Path, dry_run: bool, errors_path: Path | None) -> None:
     """Append government aid already paid (救助发放记录) to the households' chains; re-importing is safe."""
     from .registry.importing import import_aid as run
@@ -188,12 +190,9 @@ def import_aid(path: Path, dry_run: bool, errors_path: Path | None) -> None:
 
 
 @main.command("import-needs")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@import_file_options
 @click.option("--as", "actor_email", required=True, metavar="EMAIL",
               help="required: the staff account the needs are posted as (its region scope applies)")
-@click.option("--dry-run", is_flag=True, help="validate and report, write nothing to the database")
-@click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="where to write the rejected rows (default: <file>.errors.csv next to it)")
 def import_needs(path: Path, actor_email: str, dry_run: bool, errors_path: Path | None) -> None:
     """Publish a need list (需求清单), CSV or XLSX, as open needs; re-importing is safe.
 
