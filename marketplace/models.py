@@ -8,10 +8,12 @@ from .fulfilment.models import Fulfilment
 from .ledger.models import LedgerEntry
 from .needs.models import Need, NeedHistory
 from .organizations.models import Organization
+from .outbox.models import OutboxMessage
 from .regions.models import Region
 from .registry.models import AccessLog, Household, HouseholdHistory, ImportJob
+from .search.models import SynonymGroup
 
 __all__ = [
     "AccessLog", "AppUser", "Claim", "DuplicateRule", "Fulfilment", "Household", "HouseholdHistory", "ImportJob", "LedgerEntry",
-    "Need", "NeedHistory", "Organization", "Region",
+    "Need", "NeedHistory", "Organization", "OutboxMessage", "Region", "SynonymGroup",
 ]
