@@ -32,11 +32,15 @@ def create_app(config: dict | None = None) -> Flask:
     from .ledger.views import bp as ledger_bp
     from .needs.views import bp as needs_bp
     from .privacy.views import bp as privacy_bp
+    from .recommend.views import bp as recommend_bp
     from .registry.import_views import bp as imports_bp
     from .registry.views import bp as registry_bp
     from .reports.views import bp as reports_bp
+    from .search.views import bp as search_bp
 
     for blueprint in (auth_bp, needs_bp, claims_bp, fulfilment_bp, registry_bp, ledger_bp, users_bp,
                       imports_bp, privacy_bp, api_bp, duplicates_bp, reports_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(recommend_bp)
+    app.register_blueprint(search_bp)
     return app

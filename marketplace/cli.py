@@ -40,13 +40,15 @@ def db_upgrade(revision: str) -> None:
 
 
 def load_reference_data(app) -> int:
-    """The national GB/T 2260 county table and the default duplicate rules; idempotent."""
+    """The national GB/T 2260 county table, the default duplicate rules and search synonyms; idempotent."""
     from .duplicates.rules import ensure_default_rules
     from .regions.national import ensure_national
+    from .search.synonyms import ensure_default_synonyms
 
     with transaction(engine_of(app)) as session:
         added = ensure_national(session)
         ensure_default_rules(session)
+        ensure_default_synonyms(session)
         return added
 
 
@@ -96,28 +98,69 @@ def _run_server(app, host: str, port: int) -> None:
 
 @main.command("worker")
 @click.option("--once", is_flag=True, help="run one round and exit")
-@click.option("--interval", default=60, show_default=True, type=int, help="seconds between rounds")
-def worker(once: bool, interval: int) -> None:
-    """Housekeeping: release claims not started in time, expire needs past their deadline."""
+@click.option("--interval", default=60, show_default=True, type=int, help="seconds between housekeeping rounds")
+@click.option("--poll", default=1.0, show_default=True, type=float,
+              help="seconds between reads of the outbox (search updates appear within this delay)")
+def worker(once: bool, interval: int, poll: float) -> None:
+    """Deliver the outbox (search index updates) and do housekeeping: release claims not started in
+    time, expire needs past their deadline."""
+    app = _app()
+    run_worker(app, once=once, interval=interval, poll=poll, echo=click.echo)
+
+
+def run_worker(app, *, once: bool = False, interval: int = 60, poll: float = 1.0, echo=None,
+               stop=None) -> None:
+    """The worker loop; `stop` (a threading.Event) ends it, for the demo's in-process worker."""
     import time
 
-    app = _app()
+    from .search.sync import SearchSync
+
+    search = SearchSync(engine_of(app), Path(app.config["SEARCH_INDEX_DIR"]))
+    next_housekeeping = 0.0
     while True:
-        released, expired = run_housekeeping(app)
-        click.echo(f"released_claims={released} expired_needs={expired}")
-        if once:
+        indexed = search.catch_up()
+        if time.monotonic() >= next_housekeeping or once:
+            released, expired = run_housekeeping(app)
+            next_housekeeping = time.monotonic() + interval
+            if echo and (once or released or expired):
+                echo(f"released_claims={released} expired_needs={expired} indexed_needs={indexed}")
+        if once or (stop is not None and stop.is_set()):
             return
-        time.sleep(interval)
+        if stop is not None:
+            stop.wait(poll)
+        else:
+            time.sleep(poll)
 
 
 def run_housekeeping(app, today: date | None = None) -> tuple[int, int]:
     from .claims import service as claims
     from .needs import service as needs
+    from .outbox.service import prune_stream
 
     with transaction(engine_of(app)) as session:
         released = claims.expire_overdue(session)
         expired = needs.expire_overdue(session, today or date.today())
+        prune_stream(session)
     return released, expired
+
+
+@main.group("search")
+def search_group() -> None:
+    """The full-text search index (derived from the database)."""
+
+
+@search_group.command("rebuild")
+@click.option("--procs", default=1, show_default=True, type=int, help="indexing processes")
+def search_rebuild(procs: int) -> None:
+    """Rebuild the search index from the database beside the live one, then swap it in."""
+    from .search.sync import SearchSync
+
+    app = _app()
+    sync = SearchSync(engine_of(app), Path(app.config["SEARCH_INDEX_DIR"]))
+    with click.progressbar(length=sync.total(), label="重建检索索引 rebuilding search index",
+                           show_pos=True, show_eta=True, file=sys.stderr) as bar:
+        count = sync.rebuild(progress=bar.update, procs=procs)
+    click.echo(f"indexed={count} path={app.config['SEARCH_INDEX_DIR']}")
 
 
 @main.command("verify-ledger")
@@ -251,10 +294,23 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     click.echo("\n善桥 demo — sign in with any of these accounts:")
     for role, email, password, what in logins:
         click.echo(f"  {role:<10} {email:<32} {password:<20} {what}")
+    from .search.sync import SearchSync
+
+    indexed = SearchSync(engine_of(app), Path(app.config["SEARCH_INDEX_DIR"])).rebuild()
+    click.echo(f"\nsearch index rebuilt: {indexed} needs")
     if no_serve:
         return
-    click.echo(f"\nServing on http://{host}:{port}  (Ctrl+C to stop)\n")
-    _run_server(app, host, port)
+    import threading
+
+    # The worker runs beside the server so search updates and housekeeping happen as in production.
+    stop = threading.Event()
+    threading.Thread(target=run_worker, args=(app,), kwargs={"stop": stop}, daemon=True,
+                     name="marketplace-worker").start()
+    click.echo(f"Serving on http://{host}:{port} with a worker  (Ctrl+C to stop)\n")
+    try:
+        _run_server(app, host, port)
+    finally:
+        stop.set()
 
 
 def _safe_url(url: str) -> str:

@@ -4,6 +4,7 @@ import os
 import secrets
 from pathlib import Path
 
+from .recommend import weights as recommend_weights
 from .resources import project_root
 
 
@@ -39,10 +40,14 @@ def load_config() -> dict:
         "SQLITE_BUSY_TIMEOUT_MS": _int("MARKETPLACE_SQLITE_BUSY_TIMEOUT_MS", 15000),
         "CLAIM_START_DAYS": _int("MARKETPLACE_CLAIM_START_DAYS", 7),
         "PAGE_SIZE": _int("MARKETPLACE_PAGE_SIZE", 20),
+        # Derived data, rebuildable with `marketplace search rebuild`; each app node keeps its own.
+        "SEARCH_INDEX_DIR": env.get("MARKETPLACE_SEARCH_INDEX_DIR") or str(inst / "search-index"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("MARKETPLACE_SECURE_COOKIES", "") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
         # A county registry export is a few MB; 64 MB leaves room for a city's XLSX.
         "MAX_CONTENT_LENGTH": _int("MARKETPLACE_MAX_UPLOAD_MB", 64) * 1024 * 1024,
+        # Ranking of 为我推荐 (recommend/weights.py): defaults, overridden by a JSON object.
+        "RECOMMEND_WEIGHTS": recommend_weights.from_env(env.get("MARKETPLACE_RECOMMEND_WEIGHTS")),
     }

@@ -74,8 +74,10 @@ def _empty_tables(request):
 
 
 @pytest.fixture
-def app(database_url, instance_path, engine):
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "INSTANCE_PATH": str(instance_path)})
+def app(database_url, instance_path, engine, tmp_path):
+    # The search index is per test: a test that builds one must not leave it for the next.
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "INSTANCE_PATH": str(instance_path),
+                      "SEARCH_INDEX_DIR": str(tmp_path / "search-index")})
     yield app
     app.extensions["marketplace.engine"].dispose()
 

@@ -138,3 +138,20 @@ def post(client, url, data=None, page="/", **kw):
     data = dict(data or {})
     data["csrf_token"] = csrf_from(client.get(page))
     return client.post(url, data=data, **kw)
+
+
+def build_search_index(app) -> int:
+    """Rebuild the app's search index from the database, as `marketplace search rebuild` does."""
+    from pathlib import Path
+
+    from marketplace.db import engine_of
+    from marketplace.search.sync import SearchSync
+
+    return SearchSync(engine_of(app), Path(app.config["SEARCH_INDEX_DIR"])).rebuild()
+
+
+def run_worker_once(app) -> None:
+    """One round of `marketplace worker --once`: outbox events reach the search index."""
+    from marketplace.cli import run_worker
+
+    run_worker(app, once=True)

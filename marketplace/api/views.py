@@ -10,7 +10,10 @@ from ..db import db
 from ..errors import DomainError, NotFound
 from ..needs import listing
 from ..needs.service import get_need
+from ..search.query import SearchQuery
+from ..search.service import search_needs
 from ..vocabulary import AGE_BANDS
+from .openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -29,12 +32,22 @@ def _item(need: listing.PublicNeed) -> dict:
 
 @bp.get("/needs")
 def needs():
-    """Open needs, most urgent first: ?category=&form=&urgency=&county=&page= (codes as in the UI)."""
-    filters = listing.Filters.from_args(request.args, strict=True)
-    per_page = current_app.config["PAGE_SIZE"]
-    rows, total = listing.open_needs(db(), filters, per_page)
-    return jsonify(items=[_item(n) for n in rows], page=filters.page, per_page=per_page, total=total,
-                   pages=(total + per_page - 1) // per_page)
+    """Search the published needs: ?q=&category=&form=&tier=&urgency=&region=&county=&township=&sort=&page=
+    (codes as in the UI); the same de-identified results as the needs page, with facet counts."""
+    query = SearchQuery.from_args(request.args, strict=True)
+    result = search_needs(db(), query, per_page=current_app.config["PAGE_SIZE"])
+    return jsonify(
+        items=[_item(n) for n in result.needs], page=query.page, per_page=result.per_page, total=result.total,
+        pages=result.pages, query=query.args(page=query.page),
+        facets={facet: [{"value": v.value, "label": v.label, "count": v.count} for v in values]
+                for facet, values in result.facets.items()},
+        suggestions=result.suggestions,
+    )
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document(url_for("api.needs", _external=False).rsplit("/needs", 1)[0]))
 
 
 @bp.get("/needs/<int:need_id>")

@@ -19,6 +19,9 @@ class AppUser(SQLModel, table=True):
     region_code: str | None = Field(default=None, foreign_key="region.code", max_length=12)
     organization_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
     is_active: bool = Field(default=True)
+    # A volunteer's declared service profile (服务意向); charity members use their organization's.
+    service_categories: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    service_regions: str = Field(default="", max_length=1000, sa_column_kwargs={"server_default": ""})
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
 

@@ -74,6 +74,17 @@ ORGANIZATIONS = (
 # Extra member accounts per organization index (charity@ is an extra member of the first).
 ORG_MEMBERS = {0: 2, 2: 2, 6: 3, 7: 2, 9: 2, 14: 2, 17: 1, 19: 1}
 
+# Declared service profiles (服务意向), so 为我推荐 has something to rank by: categories by organization
+# index (vocabulary order); county organizations serve their county, city-wide ones their home city.
+ORG_SERVICES = (
+    "education medical housing emergency", "medical goods emergency", "education goods emergency",
+    "medical housing emergency", "education goods", "education psychological", "care psychological", "education",
+    "care employment psychological", "care psychological", "care accessibility", "accessibility medical",
+    "care education", "care medical", "medical goods", "accessibility housing", "employment goods", "care",
+    "psychological", "emergency",
+)
+VOLUNTEER_SERVICES = ("care education", "care psychological", "education", "care accessibility", "psychological")
+
 # Share of each life-cycle state among the demo's needs (300 in all).
 STATES = {"draft": 25, "open": 120, "claimed": 30, "in_progress": 25, "submitted": 25, "verified": 50,
           "expired": 15, "cancelled": 10}
@@ -119,6 +130,7 @@ class _Seeder:
         self.volunteers = self._volunteers()
         self.households = self._households()
         self._needs()
+        self._service_profiles()
 
     # --- people and organizations -------------------------------------------------------------
     def _user(self, email: str, name: str, role: str, region: str | None, org: int | None = None) -> AppUser:
@@ -181,6 +193,22 @@ class _Seeder:
         counties = list(COUNTY_WEIGHTS)
         return [self._user("volunteer" if i == 0 else f"volunteer{i:02d}", self._person(), "volunteer",
                            self.rng.choices(counties, list(COUNTY_WEIGHTS.values()))[0]) for i in range(50)]
+
+    def _service_profiles(self) -> None:
+        """Fixed tables, not the random stream: drawing from it would change every household and need."""
+        towns = {county: [code for code, name, level, parent in REGIONS
+                          if parent == county and level == "township" and name.endswith("镇")] for county in COUNTIES}
+        for org, categories in zip(self.orgs, ORG_SERVICES, strict=True):
+            org.service_categories = categories
+            org.service_regions = org.region_code if org.region_code in COUNTIES else ""
+        # charity@'s city-wide organization concentrates on 谯城区, where the memorable staff post the most.
+        self.orgs[0].service_regions = " ".join(["341602", *towns["341602"][:3]])
+        for i, volunteer in enumerate(self.volunteers):
+            mine = towns[volunteer.region_code]
+            volunteer.service_categories = VOLUNTEER_SERVICES[i % len(VOLUNTEER_SERVICES)]
+            places = {volunteer.region_code, mine[i % len(mine)], mine[(i + 3) % len(mine)]}
+            volunteer.service_regions = " ".join(sorted(places))
+        self.session.flush()
 
     # --- households ---------------------------------------------------------------------------
     def _households(self) -> dict[str, list[Household]]:

@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from ..errors import Conflict
 from ..modelbase import utcnow
+from ..outbox.service import need_changed
 from ..vocabulary import NEED_STATUSES
 from .models import Need, NeedHistory
 
@@ -63,6 +64,7 @@ def move(session: Session, need: Need, action: str, actor_id: int | None, reason
     session.refresh(need)
     session.add(NeedHistory(need_id=need.id, from_status=from_status, to_status=target, actor_id=actor_id,
                             reason=reason, at=now))
+    need_changed(session, need.id)
     session.flush()
     return need
 
@@ -70,6 +72,7 @@ def move(session: Session, need: Need, action: str, actor_id: int | None, reason
 def record_creation(session: Session, need: Need, actor_id: int, reason: str | None = None) -> None:
     session.add(NeedHistory(need_id=need.id, from_status=None, to_status=need.status, actor_id=actor_id,
                             reason=reason, at=need.created_at))
+    need_changed(session, need.id)
 
 
 def _conflict(action: str, status: str) -> Conflict:

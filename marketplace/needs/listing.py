@@ -106,6 +106,14 @@ def _township_counts(session: Session, places: set[tuple[str, str]]) -> dict[tup
     return {(t, tier): n for t, tier, n in session.execute(query)}
 
 
+def nameable_townships(session: Session, places: set[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
+    """(region code, tier) -> the township code a public page may name, or None where only the county may
+    be shown: the same k-anonymity rule as `public_areas`, as codes for the search index's facets."""
+    counts = _township_counts(session, places)
+    return {(code, tier): code[:9] if len(code) >= 9 and counts.get((code[:9], tier), 0) >= K_MIN else None
+            for code, tier in places}
+
+
 def public_areas(session: Session, places: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """(region code, tier) -> the area a public page may show: the township if at least K_MIN active
     households of that tier live there, otherwise only the county."""
@@ -146,6 +154,16 @@ def open_needs(session: Session, filters: Filters, per_page: int = 20) -> tuple[
         query.order_by(_URGENCY_ORDER, Need.deadline, Need.id).offset((filters.page - 1) * per_page).limit(per_page)
     ).all()
     return _project(session, rows), total
+
+
+def public_needs(session: Session, ids: list[int]) -> list[PublicNeed]:
+    """The public projection of these needs, in the given order (a search's ranking)."""
+    if not ids:
+        return []
+    rows = session.execute(select(Need, *_FACTS).join(Household, Household.id == Need.household_id)
+                           .where(Need.id.in_(ids))).all()
+    projected = {need.id: need for need in _project(session, rows)}
+    return [projected[i] for i in ids if i in projected]
 
 
 def public_need(session: Session, need: Need) -> PublicNeed:

@@ -13,6 +13,8 @@ from ..privacy import contact
 from ..privacy.vault import vault
 from ..registry import service as registry
 from ..registry.models import Household
+from ..search.query import SORTS, SearchQuery
+from ..search.service import FACET_TITLES, search_needs
 from ..vocabulary import NEED_STATUSES
 from ..web import done, render
 from . import listing, service
@@ -31,12 +33,10 @@ def home():
 
 @bp.get("/needs")
 def index():
-    session = db()
-    filters = listing.Filters.from_args(request.args)
-    per_page = current_app.config["PAGE_SIZE"]
-    needs, total = listing.open_needs(session, filters, per_page)
-    return render("needs/index.html", fragment="needs/_results.html", needs=needs, total=total,
-                  filters=filters, per_page=per_page, counties=listing.counties(session))
+    query = SearchQuery.from_args(request.args)
+    result = search_needs(db(), query, per_page=current_app.config["PAGE_SIZE"])
+    return render("needs/index.html", fragment="needs/_search.html", result=result, q=query,
+                  facet_titles=FACET_TITLES, sorts=SORTS)
 
 
 def _staff_in_scope(need: Need) -> bool:

@@ -14,4 +14,8 @@ class Organization(SQLModel, table=True):
     kind: str = Field(default="charity", max_length=16)
     region_code: str = Field(foreign_key="region.code", max_length=12, index=True)
     status: str = Field(default="pending", max_length=12)
+    # Declared service profile (服务意向): space-separated category codes and county/township codes that
+    # recommendations rank by. Plain text keeps both databases and the form round trip identical.
+    service_categories: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    service_regions: str = Field(default="", max_length=1000, sa_column_kwargs={"server_default": ""})
     created_at: datetime = Field(default_factory=utcnow)

@@ -5,6 +5,7 @@ other terms, so 助行器 finds a need that only says 轮椅."""
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from ..modelbase import utcnow
 from .models import SynonymGroup
 
 DEFAULT_GROUPS = (
@@ -47,3 +48,37 @@ def parse_groups(groups) -> dict[str, set[str]]:
 
 def load_expansions(session: Session) -> dict[str, set[str]]:
     return parse_groups(session.scalars(select(SynonymGroup.terms)))
+
+
+MAX_GROUPS = 200
+MAX_TERM = 12
+
+
+def replace_groups(session: Session, actor, text: str) -> int:
+    """Replace the whole list from the editor's text: one group per line, terms separated by spaces.
+    Refuses the edit, naming the line, rather than saving part of it."""
+    from ..errors import Forbidden, Invalid
+
+    if actor.role != "staff" or len(actor.region_code or "") > 6:
+        raise Forbidden("同义词表全平台共用，只有县级及以上民政工作人员可以修改。")
+    groups = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        terms = list(dict.fromkeys(line.replace("，", " ").replace("、", " ").split()))
+        if not terms:
+            continue
+        if len(terms) < 2:
+            raise Invalid(f"第{number}行只有一个词「{terms[0]}」：同义词组至少需要两个词。", "groups")
+        long = next((t for t in terms if len(t) > MAX_TERM), None)
+        if long:
+            raise Invalid(f"第{number}行的「{long[:20]}」超过{MAX_TERM}个字：同义词应是词语，不是句子。", "groups")
+        joined = " ".join(terms)
+        if len(joined) > 300:
+            raise Invalid(f"第{number}行超过300个字符，请拆成几组。", "groups")
+        groups.append(joined)
+    if len(groups) > MAX_GROUPS:
+        raise Invalid(f"同义词组共{len(groups)}组，超过上限{MAX_GROUPS}组。", "groups")
+    session.execute(SynonymGroup.__table__.delete())
+    now = utcnow()
+    session.add_all(SynonymGroup(terms=g, updated_by_id=actor.id, updated_at=now) for g in groups)
+    session.flush()
+    return len(groups)

@@ -1,0 +1,103 @@
+"""A search request as the URL carries it, and its translation into a Whoosh query. The URL holds the
+whole state (words, filters, sort, page) so a search can be shared, bookmarked and restored by the back
+button; unknown values are dropped on pages and refused by the API."""
+
+import re
+from dataclasses import asdict, dataclass, replace
+
+from whoosh.query import And, Or, Term
+
+from ..errors import Invalid
+from ..vocabulary import CATEGORIES, FORMS, TIERS, URGENCIES
+from .analyzers import query_terms
+
+SORTS = {"relevance": "相关度", "urgency": "紧急程度", "deadline": "截止日期", "waiting": "等待时间"}
+TEXT_FIELDS = ("title", "description", "labels", "places")
+MAX_WORDS = 8
+_SPLIT = re.compile(r"[\s,，、;；]+")
+_CODE_TABLES = {"category": CATEGORIES, "form": FORMS, "tier": TIERS, "urgency": URGENCIES}
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    q: str = ""
+    category: str = ""
+    form: str = ""
+    tier: str = ""
+    urgency: str = ""
+    county: str = ""
+    township: str = ""
+    # Any division's code (province, city, county, township): the API's region= filter.
+    region: str = ""
+    sort: str = "relevance"
+    page: int = 1
+    # Claimed needs are listed only on request: most visitors look for something still to take on.
+    claimed: bool = False
+
+    @classmethod
+    def from_args(cls, args, *, strict: bool = False) -> "SearchQuery":
+        def refuse(field: str, message: str) -> str:
+            if strict:
+                raise Invalid(message, field)
+            return ""
+
+        values: dict = {"q": " ".join(args.get("q", "").split())[:100]}
+        for name, table in _CODE_TABLES.items():
+            value = args.get(name, "")
+            if value and value not in table:
+                value = refuse(name, f"{name} 的取值「{value}」无效，可选：{'、'.join(table)}。")
+            values[name] = value
+        for name, digits in (("county", (6,)), ("township", (9,)), ("region", (6, 9, 12))):
+            value = args.get(name, "")
+            if value and not (value.isdigit() and len(value) in digits):
+                value = refuse(name, f"{name} 须为{'或'.join(map(str, digits))}位行政区划代码。")
+            values[name] = value
+        sort = args.get("sort", "relevance") or "relevance"
+        if sort not in SORTS:
+            sort = refuse("sort", f"sort 的取值「{sort}」无效，可选：{'、'.join(SORTS)}。") or "relevance"
+        page = args.get("page", "1") or "1"
+        if not (page.isdigit() and 1 <= int(page) <= 10000):
+            page = refuse("page", "page 须为1至10000的整数。") or "1"
+        claimed = args.get("claimed", "") in ("1", "true", "on")
+        return cls(sort=sort, page=int(page), claimed=claimed, **values)
+
+    def filters(self) -> dict[str, str]:
+        """The facet filters in force (facet -> code)."""
+        return {name: getattr(self, name) for name in ("category", "form", "tier", "urgency", "county", "township")
+                if getattr(self, name)}
+
+    def args(self, **changes) -> dict[str, str]:
+        """The URL parameters of this query with some changed, without empty ones (short, stable URLs).
+        Any change other than the page returns to page 1."""
+        if "page" not in changes:
+            changes["page"] = 1
+        values = asdict(replace(self, **changes))
+        values["claimed"] = "1" if values["claimed"] else ""
+        if values["sort"] == "relevance":
+            values["sort"] = ""
+        if values["page"] == 1:
+            values["page"] = ""
+        return {k: str(v) for k, v in values.items() if v not in ("", None)}
+
+    def words(self) -> list[str]:
+        return [w for w in _SPLIT.split(self.q) if w][:MAX_WORDS]
+
+
+def _alternative(text: str):
+    terms = query_terms(text)
+    if not terms:
+        return None
+    return Or([And([Term(field, t) for t in terms]) if len(terms) > 1 else Term(field, terms[0])
+               for field in TEXT_FIELDS])
+
+
+def text_query(words: list[str], expansions: dict[str, set[str]]):
+    """Every word must match (in any text field); a word matches through itself or a synonym."""
+    clauses = []
+    for word in words:
+        alternatives = [a for a in (_alternative(w) for w in [word, *sorted(expansions.get(word, ()))]) if a]
+        if alternatives:
+            clauses.append(alternatives[0] if len(alternatives) == 1 else Or(alternatives))
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else And(clauses)

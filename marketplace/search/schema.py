@@ -1,0 +1,60 @@
+"""What the index holds for a need: text from the public allowlist, filter terms, and per-document
+integer columns for facets and sorting. Never a private field: the document is built from the same
+projection as public pages (see documents.py), so a name or ID number cannot reach the index."""
+
+from whoosh import fields
+from whoosh.columns import NumericColumn
+
+from ..vocabulary import CATEGORIES, FORMS, TIERS, URGENCIES
+from .analyzers import need_analyzer
+
+# Facets are counted from integer columns, one array per segment, so counting 20,000 matches is a few
+# C-level list lookups rather than a stored-field read per document. Codes index these tuples.
+FACET_CODES = {
+    "category": tuple(CATEGORIES),
+    "form": tuple(FORMS),
+    "tier": tuple(TIERS),
+    "urgency": tuple(URGENCIES),
+}
+# County and township facets hold the region code itself as an integer (0: not nameable, see documents).
+REGION_STATUS_CODES = ("open", "claimed")
+FACETS = ("county", "township")
+STATUS_CODES = ("open", "claimed")
+FACETS = ("category", "form", "tier", "county", "township", "urgency")
+URGENCY_RANK = {"urgent": 0, "soon": 1, "normal": 2}
+
+
+def _column():
+    # Unsigned 32-bit: category indexes, yyyymmdd dates and 9-digit township codes (< 4.3e9) all fit.
+    return fields.COLUMN(NumericColumn("I", default=0))
+
+
+def need_schema() -> fields.Schema:
+    analyzer = need_analyzer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        title=fields.TEXT(analyzer=analyzer, field_boost=2.0),
+        description=fields.TEXT(analyzer=analyzer),
+        # The Chinese labels of category, form, tier and urgency, so 助学 finds every education need.
+        labels=fields.TEXT(analyzer=analyzer, field_boost=1.5),
+        # Public place names at every level the need may name (市, 县, and 乡镇 when k-anonymous).
+        places=fields.TEXT(analyzer=analyzer),
+        # Words of the title and description, for "did you mean" suggestions only.
+        words=fields.KEYWORD(scorable=False),
+        status=fields.ID(),
+        category=fields.ID(),
+        form=fields.ID(),
+        tier=fields.ID(),
+        urgency=fields.ID(),
+        county=fields.ID(),
+        township=fields.ID(),
+        f_status=_column(),
+        f_category=_column(),
+        f_form=_column(),
+        f_tier=_column(),
+        f_urgency=_column(),
+        f_county=_column(),
+        f_township=_column(),
+        deadline=_column(),
+        published=_column(),
+    )
