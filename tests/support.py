@@ -28,10 +28,12 @@ class World:
 
         self.tx = tx
         from marketplace.duplicates.rules import ensure_default_rules
+        from marketplace.search.synonyms import ensure_default_synonyms
 
         with tx() as s:
             ensure_regions(s, REGIONS)
             ensure_default_rules(s)
+            ensure_default_synonyms(s)
             org = Organization(name="涡阳县慈善协会", uscc="51341621MJ0000001C", region_code="341621", status="approved")
             pending = Organization(name="待审核公益社", uscc="51341621MJ0000002A", region_code="341621")
             s.add_all([org, pending])
@@ -87,7 +89,8 @@ class World:
         data = needs.NeedInput(category=overrides.pop("category", "education"), form=form,
                                title=overrides.pop("title", "大一新生学费缺口"),
                                description=overrides.pop("description", "家中有重病成员，学费尚缺一部分。"),
-                               urgency="soon", deadline=overrides.pop("deadline", date.today() + timedelta(days=30)),
+                               urgency=overrides.pop("urgency", "soon"),
+                               deadline=overrides.pop("deadline", date.today() + timedelta(days=30)),
                                target_amount_fen=300000 if form in ("money", "retrofit") else None,
                                target_quantity=5 if form == "goods" else None, unit="件" if form == "goods" else None,
                                contact_basis=overrides.pop("contact_basis", "none"),

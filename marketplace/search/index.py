@@ -5,11 +5,14 @@ Whoosh searchers share file handles and are not safe across threads, so each thr
 refreshes it when the worker has committed a new generation. Facet columns are read once per segment
 (segments are immutable) and shared."""
 
+import gc
 import logging
 import os
 import shutil
 import threading
+import warnings
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -29,17 +32,34 @@ class SearchUnavailable(Exception):
     """The index is missing or cannot be read; callers fall back to the database."""
 
 
+@contextmanager
+def _damage_tolerated():
+    """Whoosh leaves a damaged file open when it refuses to read it; the handle is released when the
+    exception is, and its ResourceWarning would otherwise surface at some later, unrelated moment."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            yield
+        except SearchUnavailable:
+            gc.collect()  # Whoosh's objects may hold the handle in a reference cycle
+            raise
+
+
 def exists(path: Path) -> bool:
-    return whoosh_index.exists_in(str(path), indexname=INDEX_NAME)
+    """Whether an index was written at `path` (readable or not: open_index tells which)."""
+    return Path(path).is_dir() and any(Path(path).glob(f"_{INDEX_NAME}_*.toc"))
 
 
 def open_index(path: Path):
     if not exists(path):
         raise SearchUnavailable(f"no search index at {path}")
-    try:
-        return whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
-    except Exception as error:  # Whoosh raises many kinds for a damaged directory
-        raise SearchUnavailable(f"search index at {path} cannot be opened: {error!r}") from error
+    problem = ""
+    with _damage_tolerated():
+        try:
+            return whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+        except Exception as error:  # Whoosh raises many kinds for a damaged directory
+            problem = repr(error)
+        raise SearchUnavailable(f"search index at {path} cannot be opened: {problem}")
 
 
 def writer(ix) -> IndexWriter:
@@ -163,6 +183,11 @@ def snapshot(path: Path) -> Snapshot:
     cache: dict = getattr(_local, "snapshots", None) or {}
     _local.snapshots = cache
     current = cache.get(key)
+    with _damage_tolerated():
+        return _snapshot(path, key, cache, current)
+
+
+def _snapshot(path: Path, key: str, cache: dict, current):
     try:
         inode = os.stat(path).st_ino if path.exists() else -1
         if (current is not None and current.inode == inode
@@ -174,9 +199,13 @@ def snapshot(path: Path) -> Snapshot:
         fresh = Snapshot(open_index(path), inode)
     except SearchUnavailable:
         raise
-    except Exception as error:
-        raise SearchUnavailable(f"search index at {path} cannot be read: {error!r}") from error
-    cache[key] = fresh
+    except Exception as error:  # a segment damaged after the TOC was read
+        problem = repr(error)
+    else:
+        cache[key] = fresh
+        return fresh
+    # Raised outside the except block, so the damaged file's handle is released with the original error.
+    raise SearchUnavailable(f"search index at {path} cannot be read: {problem}")
     return fresh
 
 

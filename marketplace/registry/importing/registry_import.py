@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from ...db import transaction
 from ...modelbase import utcnow
+from ...outbox.service import region_changed
 from ...privacy.vault import Vault
 from ...regions.national import ensure_national
 from ..models import Household, HouseholdHistory
@@ -124,6 +125,10 @@ class RegistryImporter(Importer):
                 session.execute(update(Household), updates)
             if history:
                 session.execute(insert(HouseholdHistory), history)
+            # Household counts decide whether a need may name its township (k-anonymity): the search
+            # index re-reads the needs of every county this batch touched.
+            for county in sorted({row.region_code[:6] for row in pending}):
+                region_changed(session, county)
         counts["imported"] = len(new)
         counts["updated"] = len(history)
         counts["unchanged"] += len(updates) - len(history)
