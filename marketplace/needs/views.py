@@ -16,7 +16,7 @@ from ..registry.models import Household
 from ..search.query import SORTS, SearchQuery
 from ..search.service import FACET_TITLES, search_needs
 from ..vocabulary import NEED_STATUSES
-from ..web import done, render
+from ..web import done, render, wants_fragment
 from . import listing, service
 from .forms import NeedForm
 from .models import Need, NeedHistory
@@ -35,8 +35,12 @@ def home():
 def index():
     query = SearchQuery.from_args(request.args)
     result = search_needs(db(), query, per_page=current_app.config["PAGE_SIZE"])
-    return render("needs/index.html", fragment="needs/_search.html", result=result, q=query,
-                  facet_titles=FACET_TITLES, sorts=SORTS)
+    body, status, headers = render("needs/index.html", fragment="needs/_search.html", result=result, q=query,
+                                   facet_titles=FACET_TITLES, sorts=SORTS)
+    if wants_fragment():
+        # The address bar gets the canonical URL (no empty or default parameters), the one a person shares.
+        headers["HX-Push-Url"] = url_for("needs.index", **query.args(page=query.page))
+    return body, status, headers
 
 
 def _staff_in_scope(need: Need) -> bool:
