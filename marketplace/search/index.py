@@ -130,88 +130,128 @@ def rebuild(path: Path, batches: Iterable[list[tuple[int, dict | None]]], cursor
 
 
 # --- searchers --------------------------------------------------------------------------------------
+# Requests check a snapshot out of a small pool and put it back: a thread-per-request server would
+# otherwise open the index and rebuild the column lists for every request.
 
-_local = threading.local()
+POOL_SIZE = 8
+_pool: dict[str, list["Snapshot"]] = {}
 _segment_columns: dict[tuple[str, str], list[int]] = {}
-_segment_lock = threading.Lock()
+_merged_columns: dict[tuple[str, ...], dict[str, list[int]]] = {}
+_lock = threading.Lock()
 
 
 class Snapshot:
-    """One thread's searcher and the facet/sort columns of its generation, as docnum-indexed lists."""
+    """A searcher and the facet/sort columns of its generation, as docnum-indexed lists. Used by one
+    thread at a time (Whoosh searchers share file handles)."""
 
     def __init__(self, ix, inode: int):
         self.ix = ix
         # A rebuild swaps in a new directory whose generation numbers start again: the inode tells them apart.
         self.inode = inode
         self.searcher = ix.searcher()
+        self.generation = self.searcher.reader().generation()
         self.columns = _columns(self.searcher.reader())
+
+    def current(self, inode: int) -> bool:
+        return self.inode == inode and self.ix.latest_generation() == self.generation
 
     def close(self) -> None:
         self.searcher.close()
 
 
+def _segment_values(leaf, segment_id: str, name: str) -> list[int]:
+    key = (segment_id, name)
+    with _lock:
+        values = _segment_columns.get(key)
+    if values is None:
+        values = list(leaf.column_reader(name)) if leaf.has_column(name) else [0] * leaf.doc_count_all()
+        with _lock:
+            _segment_columns[key] = values
+    return values
+
+
 def _columns(reader) -> dict[str, list[int]]:
     leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
-    merged: dict[str, list[int]] = {name: [] for name in COLUMNS}
-    for leaf, _offset in leaves:
-        segment_id = leaf.segment().segment_id() if hasattr(leaf, "segment") else str(id(leaf))
-        for name in COLUMNS:
-            key = (segment_id, name)
-            with _segment_lock:
-                values = _segment_columns.get(key)
-            if values is None:
-                values = list(leaf.column_reader(name)) if leaf.has_column(name) else [0] * leaf.doc_count_all()
-                with _segment_lock:
-                    _segment_columns[key] = values
-            merged[name].extend(values)
-    _prune({leaf.segment().segment_id() for leaf, _ in leaves if hasattr(leaf, "segment")})
+    ids = tuple(leaf.segment().segment_id() for leaf, _ in leaves)
+    with _lock:
+        merged = _merged_columns.get(ids)
+    if merged is not None:
+        return merged
+    merged = {}
+    for name in COLUMNS:
+        parts = [_segment_values(leaf, segment_id, name) for (leaf, _), segment_id in zip(leaves, ids, strict=True)]
+        merged[name] = parts[0] if len(parts) == 1 else [v for part in parts for v in part]
+    with _lock:
+        _merged_columns[ids] = merged
+        # Older generations are dropped once a few newer ones exist; pooled snapshots keep their own.
+        while len(_merged_columns) > 4:
+            _merged_columns.pop(next(iter(_merged_columns)))
+        live = {i for key in _merged_columns for i in key}
+        for key in [k for k in _segment_columns if k[0] not in live]:
+            del _segment_columns[key]
     return merged
 
 
-def _prune(live: set[str]) -> None:
-    """Forget the columns of merged-away segments once they pile up (other threads may still hold a
-    recent generation, so only the clearly stale are dropped)."""
-    with _segment_lock:
-        if len(_segment_columns) > 40 * len(COLUMNS):
-            for key in [k for k in _segment_columns if k[0] not in live]:
-                del _segment_columns[key]
+def _inode(path: Path) -> int:
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return -1
 
 
 def snapshot(path: Path) -> Snapshot:
-    """This thread's up-to-date snapshot of the index at `path`; SearchUnavailable when it cannot be read."""
-    key = str(path)
-    cache: dict = getattr(_local, "snapshots", None) or {}
-    _local.snapshots = cache
-    current = cache.get(key)
+    """An up-to-date snapshot of the index at `path`, from the pool or freshly opened; give it back with
+    `release`. SearchUnavailable when the index cannot be read."""
+    key, inode = str(path), _inode(path)
+    stale = []
+    with _lock:
+        pooled = _pool.get(key, [])
+        found = None
+        while pooled:
+            candidate = pooled.pop()
+            if candidate.current(inode):
+                found = candidate
+                break
+            stale.append(candidate)
+    for old in stale:
+        old.close()
+    if found is not None:
+        return found
     with _damage_tolerated():
-        return _snapshot(path, key, cache, current)
+        return _open_snapshot(path, inode)
 
 
-def _snapshot(path: Path, key: str, cache: dict, current):
+def _open_snapshot(path: Path, inode: int) -> Snapshot:
+    ix = open_index(path)
     try:
-        inode = os.stat(path).st_ino if path.exists() else -1
-        if (current is not None and current.inode == inode
-                and current.ix.latest_generation() == current.searcher.reader().generation()):
-            return current
-        if current is not None:
-            current.close()
-            cache.pop(key, None)
-        fresh = Snapshot(open_index(path), inode)
-    except SearchUnavailable:
-        raise
+        return Snapshot(ix, inode)
     except Exception as error:  # a segment damaged after the TOC was read
         problem = repr(error)
-    else:
-        cache[key] = fresh
-        return fresh
     # Raised outside the except block, so the damaged file's handle is released with the original error.
     raise SearchUnavailable(f"search index at {path} cannot be read: {problem}")
-    return fresh
+
+
+def release(path: Path, snap: Snapshot) -> None:
+    with _lock:
+        pooled = _pool.setdefault(str(path), [])
+        if len(pooled) < POOL_SIZE and snap.inode == _inode(path):
+            pooled.append(snap)
+            return
+    snap.close()
+
+
+@contextmanager
+def searching(path: Path):
+    snap = snapshot(path)
+    try:
+        yield snap
+    finally:
+        release(path, snap)
 
 
 def forget(path: Path) -> None:
-    """Drop this thread's searcher of `path` (after a rebuild swapped the directory)."""
-    cache = getattr(_local, "snapshots", None) or {}
-    current = cache.pop(str(path), None)
-    if current is not None:
-        current.close()
+    """Close the pooled searchers of `path` (after its directory was swapped or damaged)."""
+    with _lock:
+        pooled = _pool.pop(str(path), [])
+    for snap in pooled:
+        snap.close()

@@ -13,7 +13,7 @@ from ..needs.listing import PublicNeed, public_needs
 from ..regions.models import Region
 from ..vocabulary import CATEGORIES, FORMS, TIERS, URGENCIES
 from . import engine, fallback
-from .index import SearchUnavailable, snapshot
+from .index import SearchUnavailable, searching
 from .query import SearchQuery
 from .synonyms import load_expansions
 
@@ -56,7 +56,8 @@ def search_needs(session: Session, query: SearchQuery, *, per_page: int, path: P
     expansions = load_expansions(session)
     path = path or index_path()
     try:
-        hits, source = engine.run(snapshot(path), query, expansions, per_page), "index"
+        with searching(path) as snap:
+            hits, source = engine.run(snap, query, expansions, per_page), "index"
     except SearchUnavailable as error:
         log.warning("search index unavailable, listing needs from the database instead: %s", error)
         hits, source = fallback.run(session, query, expansions, per_page), "database"

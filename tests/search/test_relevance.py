@@ -2,10 +2,10 @@
 among the first ten results, on average at least 90% of them, through the real posting and search path."""
 
 import relevance_set
-from support import build_search_index
 
 from marketplace.search.query import SearchQuery
 from marketplace.search.service import search_needs
+from support import build_search_index
 
 RECALL_AT_10 = 0.9
 

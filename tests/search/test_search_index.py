@@ -224,3 +224,23 @@ def test_a_registry_import_reconsiders_which_townships_may_be_named(app, world, 
         region_changed(s, "341621")
     run_worker_once(app)
     assert _search(app, township="341621101").total == 1
+
+
+def test_search_rebuild_command_reports_progress_and_swaps_the_index_in(app, world, database_url, monkeypatch,
+                                                                         tmp_path):
+    from click.testing import CliRunner
+
+    from marketplace.cli import main
+
+    _needs(world)
+    world.need("draft", household=world.household(), title="草稿不进索引", description="草稿")
+    target = tmp_path / "cli-index"
+    monkeypatch.setenv("MARKETPLACE_DATABASE_URL", database_url)
+    monkeypatch.setenv("MARKETPLACE_SEARCH_INDEX_DIR", str(target))
+    result = CliRunner().invoke(main, ["search", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert f"indexed={len(TEXTS)}" in result.output and "重建检索索引" in result.output
+    again = CliRunner().invoke(main, ["search", "rebuild"])
+    assert again.exit_code == 0 and f"indexed={len(TEXTS)}" in again.output
+    # No half-built or replaced directory is left behind.
+    assert [p.name for p in target.parent.iterdir() if p.name.startswith("cli-index")] == ["cli-index"]
