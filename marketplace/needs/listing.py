@@ -8,10 +8,9 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
 from ..auth.access import scope_prefix
-from ..errors import Invalid
 from ..regions.models import Region
 from ..registry.models import Household
-from ..vocabulary import CATEGORIES, FORMS, URGENCIES, age_band, size_band
+from ..vocabulary import age_band, size_band
 from .models import Need
 
 PUBLIC_STATUSES = ("open", "claimed", "in_progress", "submitted", "verified")
@@ -48,29 +47,6 @@ class Filters:
     urgency: str = ""
     county: str = ""
     page: int = 1
-
-    @classmethod
-    def from_args(cls, args, *, strict: bool = False) -> "Filters":
-        """Unknown values are dropped on pages (an old link still shows something) and refused when
-        `strict` (the API, whose callers should learn about their mistake)."""
-        values = {}
-        for name, table in (("category", CATEGORIES), ("form", FORMS), ("urgency", URGENCIES)):
-            value = args.get(name, "")
-            if value and value not in table:
-                if strict:
-                    raise Invalid(f"{name} 的取值「{value}」无效，可选：{'、'.join(table)}。", name)
-                value = ""
-            values[name] = value
-        county, page = args.get("county", ""), args.get("page", "1")
-        if county and not (county.isdigit() and len(county) == 6):
-            if strict:
-                raise Invalid("county 须为6位县级行政区划代码。", "county")
-            county = ""
-        if not (page.isdigit() and int(page) >= 1):
-            if strict:
-                raise Invalid("page 须为正整数。", "page")
-            page = "1"
-        return cls(county=county, page=int(page), **values)
 
 
 def _region_names(session: Session, codes: set[str]) -> dict[str, str]:
@@ -123,7 +99,7 @@ def public_areas(session: Session, places: set[tuple[str, str]]) -> dict[tuple[s
             for code, tier in places}
 
 
-def _project(session: Session, rows, today: date | None = None) -> list[PublicNeed]:
+def project(session: Session, rows, today: date | None = None) -> list[PublicNeed]:
     """Rows of (Need, tier, members, head_birth_year) as public needs."""
     year = (today or date.today()).year
     areas = public_areas(session, {(need.region_code, tier) for need, tier, _, _ in rows})
@@ -153,7 +129,7 @@ def open_needs(session: Session, filters: Filters, per_page: int = 20) -> tuple[
     rows = session.execute(
         query.order_by(_URGENCY_ORDER, Need.deadline, Need.id).offset((filters.page - 1) * per_page).limit(per_page)
     ).all()
-    return _project(session, rows), total
+    return project(session, rows), total
 
 
 def public_needs(session: Session, ids: list[int]) -> list[PublicNeed]:
@@ -162,13 +138,13 @@ def public_needs(session: Session, ids: list[int]) -> list[PublicNeed]:
         return []
     rows = session.execute(select(Need, *_FACTS).join(Household, Household.id == Need.household_id)
                            .where(Need.id.in_(ids))).all()
-    projected = {need.id: need for need in _project(session, rows)}
+    projected = {need.id: need for need in project(session, rows)}
     return [projected[i] for i in ids if i in projected]
 
 
 def public_need(session: Session, need: Need) -> PublicNeed:
     facts = session.execute(select(*_FACTS).where(Household.id == need.household_id)).one()
-    return _project(session, [(need, *facts)])[0]
+    return project(session, [(need, *facts)])[0]
 
 
 def counties(session: Session) -> list[Region]:

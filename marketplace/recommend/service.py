@@ -93,7 +93,7 @@ def recommend(session: Session, user, weights: dict | None, today: date, limit: 
     top = scored[:limit]
     needs = {n.id: n for n in session.scalars(select(Need).where(Need.id.in_([c.id for _, c, _ in top])))}
     # The allowlist projection of the needs page, so this page shows nothing the public one does not.
-    public = listing._project(session, [(needs[c.id], c.tier, c.members, c.head_birth_year) for _, c, _ in top],
+    public = listing.project(session, [(needs[c.id], c.tier, c.members, c.head_birth_year) for _, c, _ in top],
                               today)
     return [Recommendation(p, round(score, 3), reasons) for p, (score, _, reasons) in zip(public, top, strict=True)]
 
