@@ -64,13 +64,11 @@ def documents(session: Session, need_ids: Iterable[int]) -> Iterator[tuple[int, 
         township = townships[(row.region_code, row.tier)] or ""
         county = row.region_code[:6]
         places = [names.get(row.region_code[:4] + "00", ""), names.get(county, ""), names.get(township, "")]
+        labels = " ".join((CATEGORIES.get(row.category, ""), FORMS.get(row.form, ""), TIERS.get(row.tier, ""),
+                           URGENCIES.get(row.urgency, "")))
         yield need_id, {
             "id": str(row.id),
-            "title": row.title,
-            "description": row.description,
-            "labels": " ".join((CATEGORIES.get(row.category, ""), FORMS.get(row.form, ""),
-                                TIERS.get(row.tier, ""), URGENCIES.get(row.urgency, ""))),
-            "places": " ".join(p for p in places if p),
+            "text": "\n".join((row.title, row.title, row.description, labels, " ".join(p for p in places if p))),
             "words": spelling_words(f"{row.title} {row.description}"),
             "status": row.status,
             "category": row.category,

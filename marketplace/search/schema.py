@@ -33,12 +33,11 @@ def need_schema() -> fields.Schema:
     analyzer = need_analyzer()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
-        title=fields.TEXT(analyzer=analyzer, field_boost=2.0),
-        description=fields.TEXT(analyzer=analyzer),
-        # The Chinese labels of category, form, tier and urgency, so 助学 finds every education need.
-        labels=fields.TEXT(analyzer=analyzer, field_boost=1.5),
-        # Public place names at every level the need may name (市, 县, and 乡镇 when k-anonymous).
-        places=fields.TEXT(analyzer=analyzer),
+        # One text field for matching: the title (twice, so a word in the title weighs more), the
+        # description, the Chinese labels of category, form, tier and urgency (助学 finds every education
+        # need), and the public place names (市, 县, and 乡镇 when k-anonymous). One field means one posting
+        # list per query term rather than one per field: broad queries stay fast at 200,000 needs.
+        text=fields.TEXT(analyzer=analyzer),
         # Words of the title and description, for "did you mean" suggestions only.
         words=fields.KEYWORD(scorable=False),
         status=fields.ID(),

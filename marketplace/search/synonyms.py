@@ -8,21 +8,39 @@ from sqlmodel import Session
 from ..modelbase import utcnow
 from .models import SynonymGroup
 
+# Symmetric groups, and one-way ones written "慢性病 > 高血压 糖尿病" (a search for 慢性病 also finds 糖尿病,
+# not the reverse). Several came from needs a caseworker judged relevant that never use the searched word
+# (棉被/被褥, 助浴/洗澡, 卫生间/浴室): see bench/search_analyzers.py and tests/search/relevance_set.py.
 DEFAULT_GROUPS = (
-    "轮椅 助行器 拐杖 助行",
+    "轮椅 助行器 助行车 拐杖 腋下拐 助行",
     "无障碍 适老化 扶手",
-    "学费 助学 教育 上学",
-    "大学 高校 本科 大专",
-    "取暖 过冬 电暖器 棉被",
+    "学费 学杂费 助学 教育 上学",
+    "大学 高校 本科 大专 高职 研究生",
+    "取暖 过冬 电暖器 暖气 保暖 御寒 防寒",
+    "棉被 被褥 被子",
+    "冬衣 棉衣 冬季衣服 冬季校服",
     "照料 照顾 看护 陪护",
-    "独居 空巢",
+    "失能 卧床 瘫痪 不能自理",
+    "独居 空巢 独自居住",
     "老人 老年人 高龄",
+    "陪伴 聊天 精神慰藉",
     "心理 疏导 心理咨询",
     "康复 理疗",
+    "训练 锻炼",
     "残疾 残障",
-    "儿童 孩子 留守",
-    "药 药品 药费",
-    "房屋 住房 危房 修缮",
+    "儿童 孩子 未成年",
+    "助浴 洗澡 洗浴",
+    "送餐 助餐",
+    "卫生间 浴室 厕所",
+    "药 药品 药费 服药 购药 买药 用药",
+    "慢性病 > 高血压 糖尿病 长期服药 长期服用",
+    "房屋 住房",
+    "危房 > 房屋 住房 修缮 加固",
+    "修缮 维修 修补",
+    "漏雨 渗水 漏水",
+    "火灾 失火 着火",
+    "丧葬费 丧葬 殡葬 后事",
+    "课后辅导 作业辅导 学业辅导",
     "就业 工作 技能培训",
 )
 
@@ -37,10 +55,17 @@ def ensure_default_synonyms(session: Session) -> int:
 
 
 def parse_groups(groups) -> dict[str, set[str]]:
-    """term -> every other term sharing a group with it."""
+    """term -> the terms a search for it also matches: the rest of a symmetric group, or for a one-way
+    group ("慢性病 > 高血压 糖尿病") the terms after the arrow."""
     expansions: dict[str, set[str]] = {}
-    for terms in groups:
-        words = [w for w in terms.split() if w]
+    for line in groups:
+        if ">" in line:
+            head, _, rest = line.partition(">")
+            heads, words = head.split(), rest.split()
+            for word in heads:
+                expansions.setdefault(word, set()).update(w for w in words if w != word)
+            continue
+        words = line.split()
         for word in words:
             expansions.setdefault(word, set()).update(w for w in words if w != word)
     return expansions
@@ -63,7 +88,11 @@ def replace_groups(session: Session, actor, text: str) -> int:
         raise Forbidden("同义词表全平台共用，只有县级及以上民政工作人员可以修改。")
     groups = []
     for number, line in enumerate(text.splitlines(), start=1):
-        terms = list(dict.fromkeys(line.replace("，", " ").replace("、", " ").split()))
+        line = line.replace("，", " ").replace("、", " ").replace("＞", ">")
+        head, arrow, rest = line.partition(">")
+        if arrow and (not head.split() or not rest.split() or ">" in rest):
+            raise Invalid(f"第{number}行的单向同义词应写成「上位词 > 下位词 …」，箭头两边都要有词。", "groups")
+        terms = list(dict.fromkeys(line.replace(">", " ").split()))
         if not terms:
             continue
         if len(terms) < 2:
@@ -71,7 +100,8 @@ def replace_groups(session: Session, actor, text: str) -> int:
         long = next((t for t in terms if len(t) > MAX_TERM), None)
         if long:
             raise Invalid(f"第{number}行的「{long[:20]}」超过{MAX_TERM}个字：同义词应是词语，不是句子。", "groups")
-        joined = " ".join(terms)
+        joined = f"{' '.join(dict.fromkeys(head.split()))} > {' '.join(dict.fromkeys(rest.split()))}" if arrow \
+            else " ".join(terms)
         if len(joined) > 300:
             raise Invalid(f"第{number}行超过300个字符，请拆成几组。", "groups")
         groups.append(joined)
