@@ -2,10 +2,8 @@
 codes, the household's tier, and the place names k-anonymity lets a public page show. The household's
 encrypted identity columns are never read here."""
 
-import re
 from collections.abc import Iterable, Iterator
 
-import rjieba
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -19,7 +17,6 @@ from .schema import FACET_CODES, STATUS_CODES
 # What a charity can still act on: open, or claimed but possibly handed back. Partly pledged needs stay
 # open until covered, so they are indexed too.
 INDEXED_STATUSES = STATUS_CODES
-_WORD = re.compile(r"\w", re.UNICODE)
 
 
 def _codes(value: str, table: tuple[str, ...]) -> int:
@@ -34,11 +31,6 @@ def _names(session: Session, codes: set[str]) -> dict[str, str]:
     if not codes:
         return {}
     return dict(session.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).all())
-
-
-def spelling_words(text: str) -> str:
-    """Whole words for "did you mean": suggestions should be words a person typed, not character pairs."""
-    return " ".join(w for w in rjieba.cut(text) if len(w) > 1 and _WORD.match(w))
 
 
 def documents(session: Session, need_ids: Iterable[int]) -> Iterator[tuple[int, dict | None]]:
@@ -68,15 +60,8 @@ def documents(session: Session, need_ids: Iterable[int]) -> Iterator[tuple[int, 
                            URGENCIES.get(row.urgency, "")))
         yield need_id, {
             "id": str(row.id),
-            "text": "\n".join((row.title, row.title, row.description, labels, " ".join(p for p in places if p))),
-            "words": spelling_words(f"{row.title} {row.description}"),
-            "status": row.status,
-            "category": row.category,
-            "form": row.form,
-            "tier": row.tier,
-            "urgency": row.urgency,
-            "county": county,
-            "township": township,
+            "text": "\n".join((row.title, row.description, labels, " ".join(p for p in places if p))),
+            "title": row.title,
             "f_status": _codes(row.status, STATUS_CODES),
             "f_category": _codes(row.category, FACET_CODES["category"]),
             "f_form": _codes(row.form, FACET_CODES["form"]),

@@ -11,6 +11,8 @@ import os
 import shutil
 import threading
 import warnings
+from array import array
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +20,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.writing import IndexWriter
 
+from . import bitmaps
 from .schema import need_schema
 
 log = logging.getLogger(__name__)
@@ -134,62 +137,101 @@ def rebuild(path: Path, batches: Iterable[list[tuple[int, dict | None]]], cursor
 # otherwise open the index and rebuild the column lists for every request.
 
 POOL_SIZE = 8
+TERM_CACHE = 2000
 _pool: dict[str, list["Snapshot"]] = {}
-_segment_columns: dict[tuple[str, str], list[int]] = {}
-_merged_columns: dict[tuple[str, ...], dict[str, list[int]]] = {}
+_segments: dict[str, "SegmentData"] = {}
+_terms: "OrderedDict[tuple[str, str, str], int]" = OrderedDict()
 _lock = threading.Lock()
 
 
+class SegmentData:
+    """What a search needs of one immutable segment: its columns, and for each column value the bitmap
+    of its documents (facet counts and sorted pages are then AND and popcount on integers)."""
+
+    def __init__(self, leaf):
+        self.size = leaf.doc_count_all()
+        self.values: dict[str, array] = {}
+        self.bitmaps: dict[str, dict[int, int]] = {}
+        for name in COLUMNS:
+            values = array("I", leaf.column_reader(name) if leaf.has_column(name) else [0] * self.size)
+            buckets: dict[int, list[int]] = {}
+            for doc, value in enumerate(values):
+                bucket = buckets.get(value)
+                if bucket is None:
+                    buckets[value] = [doc]
+                else:
+                    bucket.append(doc)
+            self.values[name] = values
+            self.bitmaps[name] = {value: bitmaps.from_ids(docs) for value, docs in buckets.items()}
+
+
+def _segment_data(leaf, segment_id: str) -> SegmentData:
+    with _lock:
+        data = _segments.get(segment_id)
+    if data is None:
+        data = SegmentData(leaf)
+        with _lock:
+            _segments[segment_id] = data
+    return data
+
+
 class Snapshot:
-    """A searcher and the facet/sort columns of its generation, as docnum-indexed lists. Used by one
-    thread at a time (Whoosh searchers share file handles)."""
+    """A searcher of one generation, with its documents as bitmaps: the live (undeleted) set, each
+    column value's set, and term postings on demand. Used by one thread at a time (Whoosh searchers
+    share file handles)."""
 
     def __init__(self, ix, inode: int):
         self.ix = ix
         # A rebuild swaps in a new directory whose generation numbers start again: the inode tells them apart.
         self.inode = inode
         self.searcher = ix.searcher()
-        self.generation = self.searcher.reader().generation()
-        self.columns = _columns(self.searcher.reader())
+        reader = self.searcher.reader()
+        self.generation = reader.generation()
+        leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+        self.leaves = [(leaf, offset, leaf.segment().segment_id()) for leaf, offset in leaves]
+        data = [_segment_data(leaf, segment_id) for leaf, _, segment_id in self.leaves]
+        self.size = reader.doc_count_all()
+        self.live = 0
+        self.values: dict[str, dict[int, int]] = {name: {} for name in COLUMNS}
+        for (leaf, offset, _), segment in zip(self.leaves, data, strict=True):
+            deleted = bitmaps.from_ids(leaf.deleted_docs_set or ())
+            self.live |= (((1 << segment.size) - 1) & ~deleted) << offset
+            for name in COLUMNS:
+                merged = self.values[name]
+                for value, bitmap in segment.bitmaps[name].items():
+                    merged[value] = merged.get(value, 0) | (bitmap << offset)
+        self.columns = {name: data[0].values[name] if len(data) == 1
+                        else array("I", (v for segment in data for v in segment.values[name])) for name in COLUMNS}
+        with _lock:
+            live_ids = {segment_id for _, _, segment_id in self.leaves}
+            # Segments merged away are dropped once no new snapshot needs them (pooled ones keep theirs).
+            if len(_segments) > 4 * len(live_ids) + 8:
+                for key in [k for k in _segments if k not in live_ids]:
+                    del _segments[key]
+
+    def term(self, fieldname: str, text: str) -> int:
+        """The documents holding a term, as a bitmap (cached per segment: segments never change)."""
+        result = 0
+        for leaf, offset, segment_id in self.leaves:
+            key = (segment_id, fieldname, text)
+            with _lock:
+                local = _terms.get(key)
+                if local is not None:
+                    _terms.move_to_end(key)
+            if local is None:
+                local = bitmaps.from_ids(bitmaps.posting_ids(leaf, fieldname, text))
+                with _lock:
+                    _terms[key] = local
+                    while len(_terms) > TERM_CACHE:
+                        _terms.popitem(last=False)
+            result |= local << offset
+        return result
 
     def current(self, inode: int) -> bool:
         return self.inode == inode and self.ix.latest_generation() == self.generation
 
     def close(self) -> None:
         self.searcher.close()
-
-
-def _segment_values(leaf, segment_id: str, name: str) -> list[int]:
-    key = (segment_id, name)
-    with _lock:
-        values = _segment_columns.get(key)
-    if values is None:
-        values = list(leaf.column_reader(name)) if leaf.has_column(name) else [0] * leaf.doc_count_all()
-        with _lock:
-            _segment_columns[key] = values
-    return values
-
-
-def _columns(reader) -> dict[str, list[int]]:
-    leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
-    ids = tuple(leaf.segment().segment_id() for leaf, _ in leaves)
-    with _lock:
-        merged = _merged_columns.get(ids)
-    if merged is not None:
-        return merged
-    merged = {}
-    for name in COLUMNS:
-        parts = [_segment_values(leaf, segment_id, name) for (leaf, _), segment_id in zip(leaves, ids, strict=True)]
-        merged[name] = parts[0] if len(parts) == 1 else [v for part in parts for v in part]
-    with _lock:
-        _merged_columns[ids] = merged
-        # Older generations are dropped once a few newer ones exist; pooled snapshots keep their own.
-        while len(_merged_columns) > 4:
-            _merged_columns.pop(next(iter(_merged_columns)))
-        live = {i for key in _merged_columns for i in key}
-        for key in [k for k in _segment_columns if k[0] not in live]:
-            del _segment_columns[key]
-    return merged
 
 
 def _inode(path: Path) -> int:

@@ -5,11 +5,8 @@ button; unknown values are dropped on pages and refused by the API."""
 import re
 from dataclasses import asdict, dataclass, replace
 
-from whoosh.query import And, Or, Term
-
 from ..errors import Invalid
 from ..vocabulary import CATEGORIES, FORMS, TIERS, URGENCIES
-from .analyzers import query_terms
 
 SORTS = {"relevance": "相关度", "urgency": "紧急程度", "deadline": "截止日期", "waiting": "等待时间"}
 MAX_WORDS = 8
@@ -85,41 +82,3 @@ class SearchQuery:
 # A synonym counts for half a literal match: 危房 should rank needs that say 危房 above those that only
 # say 修缮 (measured on the labelled set: full weight dropped MRR@10 from 0.99 to 0.94).
 SYNONYM_BOOST = 0.5
-
-
-def _all(parts: list):
-    return parts[0] if len(parts) == 1 else And(parts)
-
-
-def _any(parts: list):
-    return parts[0] if len(parts) == 1 else Or(parts)
-
-
-def _literal(text: str, boost: float):
-    terms = query_terms(text)
-    return _all([Term("text", t, boost=boost) for t in terms]) if terms else None
-
-
-def _term(term: str, expansions: dict[str, set[str]]):
-    """One term, or one of its synonyms (a synonym may itself be several terms: 独自居住)."""
-    alternatives = [Term("text", term)]
-    alternatives += [q for q in (_literal(s, SYNONYM_BOOST) for s in sorted(expansions.get(term, ()))) if q]
-    return _any(alternatives)
-
-
-def _word(word: str, expansions: dict[str, set[str]]):
-    """A query word: all its terms, each through itself or a synonym (独居老人 -> 独居|空巢 and 老人|老年人),
-    or a synonym of the whole word."""
-    terms = query_terms(word)
-    if not terms:
-        return None
-    alternatives = [_all([_term(t, expansions) for t in terms])]
-    if terms != [word]:
-        alternatives += [q for q in (_literal(s, SYNONYM_BOOST) for s in sorted(expansions.get(word, ()))) if q]
-    return _any(alternatives)
-
-
-def text_query(words: list[str], expansions: dict[str, set[str]]):
-    """Every word must match; a word matches through its terms or their synonyms."""
-    clauses = [q for q in (_word(w, expansions) for w in words) if q is not None]
-    return _all(clauses) if clauses else None

@@ -33,20 +33,14 @@ def need_schema() -> fields.Schema:
     analyzer = need_analyzer()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
-        # One text field for matching: the title (twice, so a word in the title weighs more), the
-        # description, the Chinese labels of category, form, tier and urgency (助学 finds every education
-        # need), and the public place names (市, 县, and 乡镇 when k-anonymous). One field means one posting
-        # list per query term rather than one per field: broad queries stay fast at 200,000 needs.
+        # One text field for matching: the title, the description, the Chinese labels of category, form,
+        # tier and urgency (助学 finds every education need), and the public place names (市, 县, and 乡镇
+        # when k-anonymous). One field means one posting list per query term rather than one per field.
         text=fields.TEXT(analyzer=analyzer),
-        # Words of the title and description, for "did you mean" suggestions only.
-        words=fields.KEYWORD(scorable=False),
-        status=fields.ID(),
-        category=fields.ID(),
-        form=fields.ID(),
-        tier=fields.ID(),
-        urgency=fields.ID(),
-        county=fields.ID(),
-        township=fields.ID(),
+        # The title alone, so a word found in the title ranks first.
+        title=fields.TEXT(analyzer=analyzer, phrase=False),
+        # Filters, facets and sorts are read from these integer columns (as bitmaps, see bitmaps.py):
+        # no indexed filter fields, which would cost indexing time and be slower to combine.
         f_status=_column(),
         f_category=_column(),
         f_form=_column(),

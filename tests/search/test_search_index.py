@@ -104,6 +104,15 @@ def test_facet_counts_equal_a_database_count(app, world, tx):
     }
     assert {facet: Counter({v.value: v.count for v in values}) for facet, values in result.facets.items()} == expected
     assert result.total == len(rows) == 16
+    # Townships are counted within a county, and only those k-anonymity lets a page name.
+    for _ in range(5):
+        world.household(region_code="341621100", tier="dibao")
+    build_search_index(app)
+    in_county = _search(app, county="341621")
+    townships = {v.value: v.count for v in in_county.facets["township"]}
+    assert townships == {"341621100": 3}  # the 3 dibao needs of 楚店镇; 高炉镇 has too few households
+    assert {v.value for v in _search(app).facets["township"]} == set()  # two counties: choose one first
+    assert [n.area for n in _search(app, township="341621100").needs] == ["涡阳县 · 楚店镇"] * 3
     # With a filter, each facet counts under the other filters (drill-down), its own left open.
     filtered = _search(app, category="education", county="341621")
     counts = {facet: {v.value: v.count for v in values} for facet, values in filtered.facets.items()}
