@@ -345,9 +345,17 @@ def fmt(values: list[float]) -> str:
     return f"p50 {p50:6.2f}  p95 {p95:6.2f}  p99 {p99:6.2f}  max {top:7.2f} ms"
 
 
-def time_whoosh(path: Path, variants: dict[str, list[dict]], expansions, repeat: int) -> dict:
+def run_query(path: Path, query, expansions, per_page: int = PER_PAGE):
+    """engine.run on a pooled snapshot, as search_needs does."""
     from marketplace.search.engine import run
-    from marketplace.search.index import snapshot
+    from marketplace.search.index import searching
+
+    with searching(path) as snap:
+        return run(snap, query, expansions, per_page)
+
+
+def time_whoosh(path: Path, variants: dict[str, list[dict]], expansions, repeat: int, cold: bool = False) -> dict:
+    from marketplace.search import index
     from marketplace.search.query import SearchQuery
 
     results = {}
@@ -355,14 +363,19 @@ def time_whoosh(path: Path, variants: dict[str, list[dict]], expansions, repeat:
         timings, totals, per_query = [], [], {}
         for args in queries:
             query = SearchQuery.from_args(args)
-            hits = run(snapshot(path), query, expansions, PER_PAGE)  # warm-up
-            totals.append(hits.total)
+            if cold:
+                index._terms.clear()
+            else:
+                hits = run_query(path, query, expansions)  # warm-up
+                totals.append(hits.total)
             times = []
             for _ in range(repeat):
                 started = time.perf_counter()
-                run(snapshot(path), query, expansions, PER_PAGE)
+                hits = run_query(path, query, expansions)
                 times.append((time.perf_counter() - started) * 1000)
             timings.extend(times)
+            if cold:
+                totals.append(hits.total)
             per_query[args.get("q", "")] = (statistics.median(times), hits.total)
         results[name] = {"timings": timings, "totals": totals, "per_query": per_query}
     return results
@@ -527,8 +540,6 @@ def recall_at_10(ranked: dict[str, list[str]], queries: dict[str, set[str]]) -> 
 
 def labelled_recall(tmp: Path, expansions) -> dict[str, float]:
     from marketplace.db import make_engine
-    from marketplace.search.engine import run
-    from marketplace.search.index import snapshot
     from marketplace.search.query import SearchQuery
     from marketplace.search.sync import SearchSync
 
@@ -539,7 +550,7 @@ def labelled_recall(tmp: Path, expansions) -> dict[str, float]:
     path = tmp / "labelled-index"
     SearchSync(engine, path).rebuild()
     engine.dispose()
-    ranked = {q: [keys[i] for i in run(snapshot(path), SearchQuery.from_args({"q": q}), expansions, 10).ids]
+    ranked = {q: [keys[i] for i in run_query(path, SearchQuery.from_args({"q": q}), expansions, 10).ids]
               for q in queries}
     fts_path = tmp / "labelled-fts.db"
     build_fts(url, fts_path)
@@ -562,14 +573,12 @@ def profile(path: Path, queries: list[dict], expansions, top: int = 18) -> None:
     import cProfile
     import pstats
 
-    from marketplace.search.engine import run
-    from marketplace.search.index import snapshot
     from marketplace.search.query import SearchQuery
 
     profiler = cProfile.Profile()
     profiler.enable()
     for args in queries:
-        run(snapshot(path), SearchQuery.from_args(args), expansions, PER_PAGE)
+        run_query(path, SearchQuery.from_args(args), expansions)
     profiler.disable()
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
 
@@ -579,7 +588,7 @@ def main() -> int:
     parser.add_argument("--needs", type=int, default=200_000)
     parser.add_argument("--households", type=int, help="registry households (default: 0.6 x needs)")
     parser.add_argument("--procs", default="1,2", help="rebuild with each of these process counts")
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each query")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each query")
     parser.add_argument("--database-url", help="PostgreSQL URL (its schema is dropped and rebuilt)")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the slowest queries")
     parser.add_argument("--rebuild-child", nargs=3, help=argparse.SUPPRESS)
@@ -593,7 +602,7 @@ def main() -> int:
         tmp = Path(tmp_name)
         os.environ["MARKETPLACE_INSTANCE_PATH"] = tmp_name
         from marketplace.db import make_engine
-        from marketplace.search.index import snapshot
+        from marketplace.search.index import snapshot as index_snapshot
         from marketplace.search.synonyms import DEFAULT_GROUPS, parse_groups
 
         expansions = parse_groups(DEFAULT_GROUPS)
@@ -611,7 +620,7 @@ def main() -> int:
             path = tmp / f"index-procs{procs}"
             figures = rebuild(url, path, procs)
             figures["path"] = path
-            snap = snapshot(path)
+            snap = index_snapshot(path)
             figures["segments"] = len(snap.searcher.reader().leaf_readers()) \
                 if hasattr(snap.searcher.reader(), "leaf_readers") else 1
             township = snap.columns["f_township"]
@@ -630,26 +639,26 @@ def main() -> int:
         texts = [q for q in texts if 1 <= len(q.split()) <= 3]
         plain = [{"q": q} for q in texts]
         variants = {"plain": plain}
-        others = {f["procs"]: time_whoosh(f["path"], {"plain": plain}, expansions, args.repeat)["plain"]
+        subset = plain[::2]
+        others = {f["procs"]: time_whoosh(f["path"], {"plain": subset}, expansions, args.repeat)["plain"]
                   for f in rebuilds if f is not best}
         # Drill-down: the category with most matches of each query; and the same sorted by deadline.
-        from marketplace.search.engine import run
         from marketplace.search.query import SearchQuery
 
         main_path = best["path"]
         faceted = []
-        for args_q in plain:
-            hits = run(snapshot(main_path), SearchQuery.from_args(args_q), expansions, PER_PAGE)
+        for args_q in subset:
+            hits = run_query(main_path, SearchQuery.from_args(args_q), expansions)
             top = hits.counts["category"].most_common(1)
             faceted.append({**args_q, "category": top[0][0] if top else "care"})
-        variants.update({"category": faceted, "deadline": [{**a, "sort": "deadline"} for a in plain]})
+        variants.update({"category": faceted, "deadline": [{**a, "sort": "deadline"} for a in subset]})
         whoosh = time_whoosh(main_path, variants, expansions, args.repeat)
         browse = time_whoosh(main_path, {"browse": [{"q": ""}, {"q": "", "category": "care"}]}, expansions,
                              args.repeat)["browse"]
-        service = time_search_needs(url, main_path, plain, args.repeat)
+        service = time_search_needs(url, main_path, subset, args.repeat)
 
-        print(f"\nWhoosh engine.run (facets of 6 fields, page of {PER_PAGE}), {len(texts)} queries x {args.repeat}, "
-              f"index of procs={best['procs']}:")
+        print(f"\nWhoosh engine.run (facets of 6 fields, page of {PER_PAGE}), {len(texts)} queries x {args.repeat} "
+              f"(filtered, sorted, other index and search_needs: every other query), index of procs={best['procs']}:")
         for name, res in whoosh.items():
             totals = sorted(res["totals"])
             print(f"  {name:>9}: {fmt(res['timings'])}   matches min {totals[0]} median "
@@ -683,6 +692,11 @@ def main() -> int:
                 values = [per_query[q][0] for q in group]
                 print(f"  plain+facets, {label}: {len(group)} queries, median of medians "
                       f"{statistics.median(values):.1f} ms, max {max(values):.1f} ms")
+
+        # Cold: a fresh process meets every term for the first time (no cached posting bitmaps).
+        cold = time_whoosh(main_path, {"plain": plain}, expansions, 1, cold=True)["plain"]
+        print(f"\n  plain, cold (term cache emptied before each query; first search after a restart): "
+              f"{fmt(cold['timings'])}")
 
         if args.profile:
             print("\ncProfile of the 10 slowest plain Whoosh queries x 3:")

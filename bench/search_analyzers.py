@@ -1,24 +1,23 @@
 """Need-search analyzer benchmark (issue 5): relevance and speed of each analyzer in
 marketplace/search/analyzers.py on the labelled set in tests/search/relevance_set.py.
 
-    .venv/bin/python bench/search_analyzers.py [--scale 50000] [--repeat 5] [--analyzers word,char,...]
-                                               [--syn-boost 0.5]
+    .venv/bin/python bench/search_analyzers.py [--scale 50000] [--repeat 4] [--analyzers word,char,...]
+                                               [--syn-boost 0.5] [--misses and:default:tdl]
 
-For each analyzer: builds a Whoosh index of the fixture corpus (title, description and the category's
-Chinese label analysed; category and key as IDs) in a temporary directory and reports recall@10 and MRR@10
-for four ways of building the query:
+Per analyzer: indexes the fixture corpus (title, description and "labels" - the Chinese category, form,
+tier and urgency labels - analysed, boosts as in marketplace/search/schema.py) in a temporary directory,
+and reports recall@10 / MRR@10 (recall divided by min(relevant, 10)) for five ways of building a query:
 
-- and:    every query word must match; a word is the AND of its terms, each term in title OR description,
-          each term OR'd with its synonyms (boost --syn-boost) and the whole word with the word's synonyms;
-- or:     the same word queries OR'd together (any word may match);
+- and:    every query word must match; a word is the AND of its terms, each term in any searched field
+          and OR'd with its synonyms (boost --syn-boost), the whole word OR'd with the word's synonyms;
+- or:     the same word queries OR'd together;
 - and>or: the AND hits first, then OR hits fill the remaining places of the ten;
-- phrase: like "and", but a word's terms must be adjacent (a phrase);
+- phrase: like "and", but a multi-term word must match as a phrase;
+- lead:   marketplace.search.query.text_query as it stands (fields fixed there, so "td"/"tdl" rows agree);
 
-each with no synonyms, the DEFAULT_GROUPS of marketplace/search/synonyms.py, and those plus PROPOSED_GROUPS
-below; and with terms matched in title/description only ("td") or also in the category label ("tdc").
-Then replicates the corpus with variations to --scale documents (0 skips) and reports build time, index
-size and query latency p50/p95 of the "and" queries (tdc, default synonyms).
-recall@10 divides by min(relevant, 10).
+with no synonyms, DEFAULT_GROUPS (marketplace/search/synonyms.py), or those plus PROPOSED_GROUPS below;
+searching title+description ("td") or those and labels ("tdl"). Then replicates the corpus with variations
+to --scale documents (0 skips): build time, index size, latency p50/p95 of "and" queries (tdl, default).
 """
 
 import argparse
@@ -34,27 +33,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-MODES = ("and", "or", "and>or", "phrase")
+MODES = ("and", "or", "and>or", "phrase", "lead")
 # Synonym groups the relevance set's misses suggest; offered to staff for 检索同义词, not applied by default.
 PROPOSED_GROUPS = (
-    "大学 高职 研究生",
-    "学费 学杂费",
-    "失能 卧床 瘫痪 不能自理",
-    "卫生间 浴室 厕所",
-    "取暖 暖气 保暖 御寒 防寒",
-    "药 服药 购药 买药 用药",
-    "训练 锻炼",
-    "助浴 洗澡 洗浴",
-    "陪伴 聊天 精神慰藉",
-    "慢性病 高血压 糖尿病 长期服药 长期服用",
-    "漏雨 渗水 漏水",
-    "棉被 被褥 被子",
-    "火灾 失火 着火",
-    "丧葬费 丧葬 殡葬 后事",
-    "送餐 助餐",
-    "冬衣 棉衣 冬季衣服 冬季校服",
-    "独居 独自居住",
-    "课后辅导 作业辅导 学业辅导",
+    "大学 高职 研究生", "学费 学杂费", "失能 卧床 瘫痪 不能自理", "卫生间 浴室 厕所", "取暖 暖气 保暖 御寒 防寒",
+    "药 服药 购药 买药 用药", "训练 锻炼", "助浴 洗澡 洗浴", "陪伴 聊天 精神慰藉", "漏雨 渗水 漏水",
+    "慢性病 高血压 糖尿病 长期服药 长期服用", "棉被 被褥 被子", "火灾 失火 着火", "丧葬费 丧葬 殡葬 后事",
+    "送餐 助餐", "冬衣 棉衣 冬季衣服 冬季校服", "独居 独自居住", "课后辅导 作业辅导 学业辅导",
 )
 # Sentences a caseworker adds around the core text, so replicated documents differ in length and words.
 PREFIXES = ("", "", "经社区走访核实，", "村委会反映：", "网格员入户了解到，", "社工站转介：", "经乡镇审核，")
@@ -84,21 +69,25 @@ def analyzer_factories():
 def make_schema(analyzer):
     from whoosh.fields import ID, TEXT, Schema
 
-    return Schema(key=ID(stored=True, unique=True), category=ID(stored=True), title=TEXT(analyzer=analyzer),
-                  description=TEXT(analyzer=analyzer), category_label=TEXT(analyzer=analyzer))
+    # Boosts and the labels field as in marketplace/search/schema.py, so ranking matches the real index.
+    return Schema(key=ID(stored=True, unique=True), category=ID(stored=True),
+                  title=TEXT(analyzer=analyzer, field_boost=2.0), description=TEXT(analyzer=analyzer),
+                  labels=TEXT(analyzer=analyzer, field_boost=1.5))
 
 
 def build_index(directory: Path, analyzer, docs) -> float:
     from whoosh import index
 
-    from marketplace.vocabulary import CATEGORIES
+    from marketplace.vocabulary import CATEGORIES, FORMS, URGENCIES
 
     ix = index.create_in(str(directory), make_schema(analyzer))
     started = time.perf_counter()
     writer = ix.writer(limitmb=256)
     for doc in docs:
         writer.add_document(key=doc["key"], category=doc["category"], title=doc["title"],
-                            description=doc["description"], category_label=CATEGORIES[doc["category"]])
+                            description=doc["description"],
+                            labels=" ".join((CATEGORIES[doc["category"]], FORMS[doc["form"]], "低保对象",
+                                             URGENCIES[doc["urgency"]])))
     writer.commit()
     elapsed = time.perf_counter() - started
     ix.close()
@@ -162,7 +151,23 @@ class QueryBuilder:
             return words[0]
         return Or(words) if mode == "or" else And(words)
 
+    def lead_query(self, text: str):
+        """marketplace.search.query.text_query (synonyms per whole word, a word's terms all in one field)
+        with this analyzer's query cut in place of the chosen one's."""
+        from whoosh.query import NullQuery
+
+        from marketplace.search import query
+
+        query.query_terms, saved = self.terms, query.query_terms
+        try:
+            built = query.text_query(text.split(), self.expansions)
+        finally:
+            query.query_terms = saved
+        return NullQuery if built is None else built
+
     def search(self, searcher, text: str, mode: str) -> list[str]:
+        if mode == "lead":
+            return [hit["key"] for hit in searcher.search(self.lead_query(text), limit=10)]
         hits = [hit["key"] for hit in searcher.search(self.build(text, "and" if mode == "and>or" else mode),
                                                        limit=10)]
         if mode == "and>or" and len(hits) < 10:
@@ -209,7 +214,7 @@ def scaled_corpus(corpus, n: int, seed: int = 5):
         description = rng.choice(PREFIXES) + doc["description"] + rng.choice(SUFFIXES)
         if rng.random() < 0.3 and extra is not doc:
             description += extra["description"]
-        yield {"key": f"s{i}", "category": doc["category"], "title": rng.choice(PLACES) + doc["title"],
+        yield {**doc, "key": f"s{i}", "title": rng.choice(PLACES) + doc["title"],
                "description": description[:200]}
 
 
@@ -219,7 +224,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5, help="passes over the query set when timing")
     parser.add_argument("--analyzers", default="word,word_plain,word_nostop,hybrid,char")
     parser.add_argument("--syn-boost", type=float, default=0.5, help="boost of a synonym against the word")
-    parser.add_argument("--misses", default="and:default:tdc", help="mode:synonyms:fields whose misses to list")
+    parser.add_argument("--misses", default="and:default:tdl", help="mode:synonyms:fields whose misses to list")
     args = parser.parse_args()
 
     from whoosh import index
@@ -231,7 +236,7 @@ def main() -> int:
     names = [n for n in args.analyzers.split(",") if n]
     synonym_sets = {"none": {}, "default": parse_groups(DEFAULT_GROUPS),
                     "proposed": parse_groups(DEFAULT_GROUPS + PROPOSED_GROUPS)}
-    field_sets = {"td": ("title", "description"), "tdc": ("title", "description", "category_label")}
+    field_sets = {"td": ("title", "description"), "tdl": ("title", "description", "labels")}
     small, large, misses = {}, {}, {}
     tmp = Path(tempfile.mkdtemp(prefix="search-bench-"))
     try:
@@ -249,7 +254,7 @@ def main() -> int:
                         recall, mrr, missed = evaluate(ix, builder, queries, mode)
                         row[(mode, syn, fields_name)] = (recall, mrr)
                         misses[(name, mode, syn, fields_name)] = missed
-            builder = QueryBuilder(analyzer, synonym_sets["default"], field_sets["tdc"], args.syn_boost)
+            builder = QueryBuilder(analyzer, synonym_sets["default"], field_sets["tdl"], args.syn_boost)
             row["lat"] = latency(ix, builder, queries, "and", args.repeat)
             ix.close()
             small[name] = row
@@ -258,7 +263,7 @@ def main() -> int:
                 directory.mkdir()
                 build_s = build_index(directory, factories[name](), scaled_corpus(corpus, args.scale))
                 ix = index.open_dir(str(directory))
-                builder = QueryBuilder(ix.schema["title"].analyzer, synonym_sets["default"], field_sets["tdc"],
+                builder = QueryBuilder(ix.schema["title"].analyzer, synonym_sets["default"], field_sets["tdl"],
                                        args.syn_boost)
                 large[name] = {"build_s": build_s, "size": dir_size(directory),
                                "lat": latency(ix, builder, queries, "and", max(1, args.repeat // 2))}

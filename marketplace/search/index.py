@@ -104,7 +104,8 @@ def rebuild(path: Path, batches: Iterable[list[tuple[int, dict | None]]], cursor
     shutil.rmtree(fresh, ignore_errors=True)
     fresh.mkdir(parents=True)
     ix = whoosh_index.create_in(str(fresh), need_schema(), indexname=INDEX_NAME)
-    options = {"limitmb": 256}
+    # Whoosh spills sorted runs to disk (pickled) beyond limitmb: 512 MB keeps a county or city in memory.
+    options = {"limitmb": 512}
     if procs > 1:
         options.update(procs=procs, multisegment=True)
     w = ix.writer(**options)
