@@ -80,5 +80,9 @@ def run(session: Session, query: SearchQuery, expansions: dict[str, set[str]], p
     }.get(query.sort, (_URGENCY_ORDER, Need.deadline, Need.id))
     ids = list(session.scalars(_base(Need.id).where(where).order_by(*order)
                                .offset((query.page - 1) * per_page).limit(per_page)))
-    counts = {facet: _facet_counts(session, query, expansions, facet) for facet in FACETS}
+    counts = {facet: _facet_counts(session, query, expansions, facet) for facet in FACETS if facet != "township"}
+    # As in the index (engine.py): townships are counted within one county, chosen or the only one left.
+    county = query.county or query.township[:6] or (next(iter(counts["county"])) if len(counts["county"]) == 1 else "")
+    counts["township"] = Counter({code: n for code, n in _facet_counts(session, query, expansions, "township").items()
+                                  if code.startswith(county)}) if county else Counter()
     return Hits(ids, total, counts, [])

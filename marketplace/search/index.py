@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 INDEX_NAME = "needs"
 CURSOR_FILE = "outbox_cursor"
+VERSION_FILE = "schema_version"
 COLUMNS = ("f_status", "f_category", "f_form", "f_tier", "f_urgency", "f_county", "f_township",
            "deadline", "published")
 
@@ -53,9 +54,23 @@ def exists(path: Path) -> bool:
     return Path(path).is_dir() and any(Path(path).glob(f"_{INDEX_NAME}_*.toc"))
 
 
+def schema_version() -> str:
+    """Changes whenever documents are built or cut differently: an index of another version is rebuilt,
+    not written into (new fields) or searched with terms cut another way."""
+    from .analyzers import CHOSEN
+
+    return f"3-{CHOSEN}"
+
+
 def open_index(path: Path):
     if not exists(path):
         raise SearchUnavailable(f"no search index at {path}")
+    try:
+        version = (Path(path) / VERSION_FILE).read_text().strip()
+    except FileNotFoundError:
+        version = "none"
+    if version != schema_version():
+        raise SearchUnavailable(f"search index at {path} is of version {version}, not {schema_version()}")
     problem = ""
     with _damage_tolerated():
         try:
@@ -124,6 +139,7 @@ def rebuild(path: Path, batches: Iterable[list[tuple[int, dict | None]]], cursor
         shutil.rmtree(fresh, ignore_errors=True)
         raise
     write_cursor(fresh, cursor)
+    (fresh / VERSION_FILE).write_text(schema_version())
     old = path.with_name(path.name + f".old-{os.getpid()}")
     if path.exists():
         os.replace(path, old)

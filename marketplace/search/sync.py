@@ -6,6 +6,7 @@ rows become visible at commit), so besides the events past the cursor the recent
 any event not yet applied is applied. Applying an event twice is harmless: it re-reads the need."""
 
 import logging
+import os
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +25,7 @@ from .documents import INDEXED_STATUSES, count_indexed, documents, indexed_need_
 log = logging.getLogger(__name__)
 
 OVERLAP = timedelta(seconds=60)
+PARALLEL_FROM = 20_000
 BATCH = 2000
 
 
@@ -34,8 +36,12 @@ class SearchSync:
         self.engine, self.path = engine, Path(path)
         self.recent: set[int] = set()
 
-    def rebuild(self, progress: Callable[[int], None] | None = None, procs: int = 1) -> int:
+    def rebuild(self, progress: Callable[[int], None] | None = None, procs: int | None = None) -> int:
+        """`procs` None: one process for a county's worth of needs, all cores (up to 4) above that
+        (measured: 200,000 needs in 166 s on one core, 92 s on two)."""
         with reading_session(self.engine) as session:
+            if procs is None:
+                procs = 1 if count_indexed(session) < PARALLEL_FROM else min(os.cpu_count() or 1, 4)
             cursor = session.scalar(select(func.max(OutboxMessage.id))) or 0
             batches = (list(documents(session, ids)) for ids in indexed_need_ids(session, BATCH))
             count = index.rebuild(self.path, batches, cursor, progress, procs)

@@ -253,3 +253,14 @@ def test_search_rebuild_command_reports_progress_and_swaps_the_index_in(app, wor
     assert again.exit_code == 0 and f"indexed={len(TEXTS)}" in again.output
     # No half-built or replaced directory is left behind.
     assert [p.name for p in target.parent.iterdir() if p.name.startswith("cli-index")] == ["cli-index"]
+
+
+def test_an_index_of_another_version_is_not_used_but_rebuilt(app, world):
+    _needs(world)
+    build_search_index(app)
+    path = Path(app.config["SEARCH_INDEX_DIR"])
+    (path / search_index.VERSION_FILE).write_text("2-hybrid")  # built by an older release
+    search_index.forget(path)
+    assert _search(app, q="轮椅").source == "database"
+    run_worker_once(app)
+    assert _search(app, q="轮椅").source == "index"
