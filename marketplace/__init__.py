@@ -22,6 +22,10 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     vault.init_app(app)
     web.init_app(app)
+    from .notify.delivery import mail
+
+    # After config: MAIL_SUPPRESS_SEND is read here (set explicitly by load_config, not from TESTING).
+    mail.init_app(app)
 
     from .api.views import bp as api_bp
     from .auth.admin_views import bp as users_bp
@@ -31,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .fulfilment.views import bp as fulfilment_bp
     from .ledger.views import bp as ledger_bp
     from .needs.views import bp as needs_bp
+    from .pledges.views import bp as pledges_bp
     from .privacy.views import bp as privacy_bp
     from .recommend.views import bp as recommend_bp
     from .registry.import_views import bp as imports_bp
@@ -43,4 +48,23 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.register_blueprint(recommend_bp)
     app.register_blueprint(search_bp)
+    from .volunteering.records_views import bp as volunteer_records_bp
+    from .volunteering.views import bp as volunteering_bp
+
+    app.register_blueprint(volunteering_bp)
+    app.register_blueprint(volunteer_records_bp)
+    from .organizations import member_views, staff_views
+    from .organizations import views as organization_views
+
+    for blueprint in (organization_views.bp, staff_views.bp, member_views.bp):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(pledges_bp)
+    from .notify.views import bp as notify_outbox_bp
+
+    app.register_blueprint(notify_outbox_bp)
+    from .notify.password_views import bp as password_bp
+    from .notify.profile_views import bp as notify_profile_bp
+
+    app.register_blueprint(notify_profile_bp)
+    app.register_blueprint(password_bp)
     return app

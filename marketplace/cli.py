@@ -102,8 +102,8 @@ def _run_server(app, host: str, port: int) -> None:
 @click.option("--poll", default=1.0, show_default=True, type=float,
               help="seconds between reads of the outbox (search updates appear within this delay)")
 def worker(once: bool, interval: int, poll: float) -> None:
-    """Deliver the outbox (search index updates) and do housekeeping: release claims not started in
-    time, expire needs past their deadline."""
+    """Deliver the outbox (search index updates, queued mail) and do housekeeping: release claims not
+    started in time, expire needs past their deadline."""
     app = _app()
     run_worker(app, once=once, interval=interval, poll=poll, echo=click.echo)
 
@@ -113,12 +113,16 @@ def run_worker(app, *, once: bool = False, interval: int = 60, poll: float = 1.0
     """The worker loop; `stop` (a threading.Event) ends it, for the demo's in-process worker."""
     import time
 
+    from .notify.delivery import deliver_due
     from .search.sync import SearchSync
 
     search = SearchSync(engine_of(app), Path(app.config["SEARCH_INDEX_DIR"]))
     next_housekeeping = 0.0
     while True:
         indexed = search.catch_up()
+        mailed = deliver_due(app)  # queued mail (marketplace/notify/delivery.py), a batch per poll
+        if echo and (once or mailed.claimed):
+            echo(str(mailed))
         if time.monotonic() >= next_housekeeping or once:
             released, expired = run_housekeeping(app)
             next_housekeeping = time.monotonic() + interval
@@ -126,6 +130,8 @@ def run_worker(app, *, once: bool = False, interval: int = 60, poll: float = 1.0
                 echo(f"released_claims={released} expired_needs={expired} indexed_needs={indexed}")
         if once or (stop is not None and stop.is_set()):
             return
+        if mailed.sent >= app.config["MAIL_BATCH"]:
+            continue  # a backlog of mail (a digest run): take the next batch without waiting
         if stop is not None:
             stop.wait(poll)
         else:
@@ -134,12 +140,19 @@ def run_worker(app, *, once: bool = False, interval: int = 60, poll: float = 1.0
 
 def run_housekeeping(app, today: date | None = None) -> tuple[int, int]:
     from .claims import service as claims
+    from .claims.discipline import lapse_overdue as lapse_transfers
     from .needs import service as needs
+    from .notify import scheduled as scheduled_mail
     from .outbox.service import prune_stream
+    from .volunteering.attendance import auto_checkout
 
-    with transaction(engine_of(app)) as session:
+    # The app context gives mail rendering this app's SECRET_KEY and BASE_URL (signed links).
+    with app.app_context(), transaction(engine_of(app)) as session:
         released = claims.expire_overdue(session)
+        lapse_transfers(session)
         expired = needs.expire_overdue(session, today or date.today())
+        auto_checkout(session)  # volunteers who forgot to check out (volunteering/attendance.py)
+        scheduled_mail.run(session)  # claim.expiring, shift.reminder, digest.daily (notify/scheduled.py)
         prune_stream(session)
     return released, expired
 

@@ -39,7 +39,12 @@ def load_config() -> dict:
         "DATABASE_URL": env.get("MARKETPLACE_DATABASE_URL") or f"sqlite:///{inst / 'shanqiao.db'}",
         "SQLITE_BUSY_TIMEOUT_MS": _int("MARKETPLACE_SQLITE_BUSY_TIMEOUT_MS", 15000),
         "CLAIM_START_DAYS": _int("MARKETPLACE_CLAIM_START_DAYS", 7),
+        # An organisation holding more than this many claims older than the start deadline (taken on and
+        # not finished) must close or release some before it claims more.
+        "CLAIM_STALE_LIMIT": _int("MARKETPLACE_CLAIM_STALE_LIMIT", 3),
         "PAGE_SIZE": _int("MARKETPLACE_PAGE_SIZE", 20),
+        # Links in mail must be absolute: the worker sends outside any request, so it cannot guess the host.
+        "BASE_URL": (env.get("MARKETPLACE_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         # Derived data, rebuildable with `marketplace search rebuild`; each app node keeps its own.
         "SEARCH_INDEX_DIR": env.get("MARKETPLACE_SEARCH_INDEX_DIR") or str(inst / "search-index"),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -50,4 +55,20 @@ def load_config() -> dict:
         "MAX_CONTENT_LENGTH": _int("MARKETPLACE_MAX_UPLOAD_MB", 64) * 1024 * 1024,
         # Ranking of 为我推荐 (recommend/weights.py): defaults, overridden by a JSON object.
         "RECOMMEND_WEIGHTS": recommend_weights.from_env(env.get("MARKETPLACE_RECOMMEND_WEIGHTS")),
+        # Mail goes out through Flask-Mail from the worker only (marketplace/notify/delivery.py).
+        "MAIL_SERVER": env.get("MARKETPLACE_MAIL_SERVER") or "127.0.0.1",
+        "MAIL_PORT": _int("MARKETPLACE_MAIL_PORT", 25),
+        "MAIL_USE_TLS": env.get("MARKETPLACE_MAIL_USE_TLS", "") == "1",
+        "MAIL_USE_SSL": env.get("MARKETPLACE_MAIL_USE_SSL", "") == "1",
+        "MAIL_USERNAME": env.get("MARKETPLACE_MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MARKETPLACE_MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env.get("MARKETPLACE_MAIL_SENDER") or "善桥 Shanqiao <noreply@shanqiao.local>",
+        # Explicit, not Flask-Mail's default (app.testing at init_app): the delivery tests send for real.
+        "MAIL_SUPPRESS_SEND": env.get("MARKETPLACE_MAIL_SUPPRESS", "") == "1",
+        # smtplib waits forever on a hung server without a socket timeout.
+        "MAIL_TIMEOUT": _int("MARKETPLACE_MAIL_TIMEOUT", 10),
+        "MAIL_BATCH": _int("MARKETPLACE_MAIL_BATCH", 100),
+        "MAIL_MAX_ATTEMPTS": _int("MARKETPLACE_MAIL_MAX_ATTEMPTS", 8),
+        # How long a worker holds the rows it took; a worker that dies releases them when this runs out.
+        "MAIL_LEASE_SECONDS": _int("MARKETPLACE_MAIL_LEASE_SECONDS", 300),
     }

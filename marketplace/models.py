@@ -2,18 +2,22 @@
 
 from . import modelbase  # noqa: F401  (sets the naming convention first)
 from .auth.models import AppUser
-from .claims.models import Claim
+from .claims.models import Claim, ClaimTransfer
 from .duplicates.models import DuplicateRule
 from .fulfilment.models import Fulfilment
 from .ledger.models import LedgerEntry
 from .needs.models import Need, NeedHistory
-from .organizations.models import Organization
+from .notify.subscriptions import NotificationSubscription
+from .organizations.models import Invitation, Organization, OrganizationHistory
 from .outbox.models import OutboxMessage
+from .pledges.models import Pledge
 from .regions.models import Region
 from .registry.models import AccessLog, Household, HouseholdHistory, ImportJob
 from .search.models import SynonymGroup
+from .volunteering.models import HoursEntry, Shift, ShiftSignup, VolunteerProfile
 
 __all__ = [
-    "AccessLog", "AppUser", "Claim", "DuplicateRule", "Fulfilment", "Household", "HouseholdHistory", "ImportJob", "LedgerEntry",
-    "Need", "NeedHistory", "Organization", "OutboxMessage", "Region", "SynonymGroup",
+    "AccessLog", "AppUser", "Claim", "ClaimTransfer", "DuplicateRule", "Fulfilment", "Household", "HouseholdHistory", "ImportJob", "LedgerEntry",
+    "Invitation", "Need", "NeedHistory", "NotificationSubscription", "Organization", "OrganizationHistory", "OutboxMessage", "Pledge", "Region", "SynonymGroup",
+    "HoursEntry", "Shift", "ShiftSignup", "VolunteerProfile",
 ]

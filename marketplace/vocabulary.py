@@ -52,11 +52,22 @@ CLAIM_STATUSES = {
     "cancelled": "需求已撤销",
 }
 
+PLEDGE_STATUSES = {
+    "pledged": "已认捐",
+    "submitted": "已提交凭证",
+    "verified": "已核验",
+    "rejected": "凭证未通过",
+    "withdrawn": "已撤回",
+    "cancelled": "需求已撤销或过期",
+}
+
 ROLES = {"staff": "民政工作人员", "charity": "慈善组织成员", "volunteer": "志愿者"}
 
-ORG_KINDS = {"charity": "慈善组织", "social_org": "社会组织", "company": "爱心企业"}
+ORG_KINDS = {"charity": "慈善组织", "social_org": "社会组织", "company": "企业", "other": "其他"}
 
-ORG_STATUSES = {"pending": "待审核", "approved": "已认证", "suspended": "已暂停"}
+ORG_STATUSES = {"pending": "待审核", "approved": "已认证", "rejected": "未通过", "suspended": "已暂停"}
+
+ORG_ROLES = {"administrator": "管理员", "coordinator": "协调员", "member": "成员"}
 
 LEDGER_SOURCES = {"government": "政府救助", "charity": "慈善帮扶", "volunteer": "志愿服务"}
 
@@ -95,4 +106,17 @@ def size_band(members: int) -> str:
 
 
 # What a row of the access log records someone doing with a household's private data.
-ACCESS_ACTIONS = {"view_chain": "查看救助链与身份信息", "need_form": "为该户发布需求", "view_contact": "查看联系方式"}
+ACCESS_ACTIONS = {"view_chain": "查看救助链与身份信息", "need_form": "为该户发布需求", "view_contact": "查看联系方式",
+                  "view_address": "查看服务地址"}
+
+# Volunteers (志愿者): the skills a service shift may require and the times a volunteer is usually free.
+SKILLS = {
+    "bathing": "助浴", "escort": "陪诊", "haircut": "理发", "repair": "家电维修", "companionship": "心理陪伴",
+    "tutoring": "课业辅导", "driving": "驾驶", "nursing": "护理", "other": "其他",
+}
+AVAILABILITY = {
+    "weekday_morning": "工作日上午", "weekday_afternoon": "工作日下午", "weekday_evening": "工作日晚上",
+    "weekend_morning": "周末上午", "weekend_afternoon": "周末下午", "weekend_evening": "周末晚上",
+}
+SIGNUP_STATUSES = {"booked": "已报名", "waitlisted": "候补", "cancelled": "已取消"}
+HOURS_STATUSES = {"pending": "待审核", "approved": "已认定", "declined": "未认定"}

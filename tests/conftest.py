@@ -11,7 +11,7 @@ import marketplace.models  # noqa: F401
 from marketplace import create_app
 from marketplace.db import make_engine, transaction
 from marketplace.migrate import upgrade
-from support import World
+from support import SMTP_ALLOWED, World
 
 
 def _reset_schema(url: str) -> None:
@@ -77,7 +77,9 @@ def _empty_tables(request):
 def app(database_url, instance_path, engine, tmp_path):
     # The search index is per test: a test that builds one must not leave it for the next.
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "INSTANCE_PATH": str(instance_path),
-                      "SEARCH_INDEX_DIR": str(tmp_path / "search-index")})
+                      "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+                      # Workers run by tests deliver nowhere unless the test started an SMTP server (smtp_server).
+                      "MAIL_SUPPRESS_SEND": True})
     yield app
     app.extensions["marketplace.engine"].dispose()
 
@@ -96,3 +98,20 @@ def tx(engine):
 @pytest.fixture
 def world(tx):
     return World(tx)
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_smtp(monkeypatch):
+    """Fails any test whose code connects to an SMTP server the test did not start (Indico's safeguard)."""
+    import smtplib
+
+    real_connect = smtplib.SMTP.connect
+
+    def guarded(self, host="localhost", port=0, source_address=None):
+        if (host, int(port or 25)) not in SMTP_ALLOWED:
+            raise AssertionError(f"a test tried to reach an SMTP server it did not start, at {host}:{port}")
+        return real_connect(self, host, port, source_address)
+
+    monkeypatch.setattr(smtplib.SMTP, "connect", guarded)
+    yield
+    SMTP_ALLOWED.clear()

@@ -158,3 +158,8 @@ def run_worker_once(app) -> None:
     from marketplace.cli import run_worker
 
     run_worker(app, once=True)
+
+
+# SMTP servers the running test started (tests/notify/smtp_support.py); any other SMTP destination is a
+# bug in the test or the code, and the suite-wide guard in conftest.py fails the test.
+SMTP_ALLOWED: set[tuple[str, int]] = set()

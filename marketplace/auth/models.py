@@ -18,10 +18,15 @@ class AppUser(SQLModel, table=True):
     # Staff see the households of this region's subtree; others use it as their home area.
     region_code: str | None = Field(default=None, foreign_key="region.code", max_length=12)
     organization_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
+    # Role inside the organisation (vocabulary.ORG_ROLES); None on a charity account with an organisation
+    # reads as "member" (accounts made before organisation roles existed).
+    org_role: str | None = Field(default=None, max_length=16)
     is_active: bool = Field(default=True)
     # A volunteer's declared service profile (服务意向); charity members use their organization's.
     service_categories: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
     service_regions: str = Field(default="", max_length=1000, sa_column_kwargs={"server_default": ""})
+    # Language of the mail we send (notify/): zh_CN unless the user chose English ("en").
+    locale: str = Field(default="zh_CN", max_length=8, sa_column_kwargs={"server_default": "zh_CN"})
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
 

@@ -20,3 +20,23 @@ class Claim(SQLModel, table=True):
     extension_reason: str | None = Field(default=None, max_length=500)
     ended_at: datetime | None = None
     end_reason: str | None = Field(default=None, max_length=500)
+
+
+class ClaimTransfer(SQLModel, table=True):
+    """A request to hand a live claim to another organisation. It takes effect only when a member of the
+    receiving organisation accepts it, and lapses when nobody has within 72 hours."""
+
+    __tablename__ = "claim_transfer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    from_organization_id: int | None = Field(default=None, foreign_key="organization.id")
+    to_organization_id: int = Field(foreign_key="organization.id", index=True)
+    requested_by_id: int = Field(foreign_key="app_user.id")
+    reason: str = Field(max_length=500)
+    # requested, accepted, declined, cancelled, lapsed
+    status: str = Field(default="requested", max_length=12, index=True)
+    requested_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    decided_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    decided_at: datetime | None = None

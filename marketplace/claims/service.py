@@ -11,15 +11,17 @@ from ..errors import Conflict, Forbidden, Invalid
 from ..modelbase import utcnow
 from ..needs import lifecycle
 from ..needs.models import Need
+from ..notify import emitters as notify
 from ..organizations.models import Organization
 from ..registry.models import Household
 from ..vocabulary import CLAIM_STATUSES
+from .discipline import check_quota
 from .models import Claim
 
 LIVE = ("active", "started", "submitted")
 
 
-def claim_need(session: Session, actor, need: Need, start_days: int = 7) -> Claim:
+def claim_need(session: Session, actor, need: Need, start_days: int = 7, stale_limit: int | None = None) -> Claim:
     require_role(actor, "charity", "volunteer")
     if actor.role == "charity":
         org = session.get(Organization, actor.organization_id) if actor.organization_id else None
@@ -27,6 +29,11 @@ def claim_need(session: Session, actor, need: Need, start_days: int = 7) -> Clai
             raise Forbidden("您所在的组织尚未通过民政部门审核，暂不能认领需求。")
     elif need.form != "service":
         raise Forbidden("志愿者个人只能认领服务类需求；资金、物资和改造需求须由认证组织认领。")
+    if stale_limit is not None:
+        check_quota(session, actor, start_days, stale_limit)
+    if need.pledged_fen or need.pledged_quantity:
+        # Partial pledges (pledges/) hold part of the target; a whole-need claim would double it.
+        raise Conflict("该需求已有组织部分认捐，不能整体认领。请在需求页面认捐剩余部分。")
     _refuse_exact_duplicate(session, actor, need)
     lifecycle.move(session, need, "claim", actor.id)
     now = utcnow()
@@ -34,6 +41,7 @@ def claim_need(session: Session, actor, need: Need, start_days: int = 7) -> Clai
                   status="active", claimed_at=now, expires_at=now + timedelta(days=start_days))
     session.add(claim)
     session.flush()
+    notify.need_claimed(session, need, claim)  # the posting staff member hears, after commit
     return claim
 
 
@@ -87,6 +95,7 @@ def extend(session: Session, actor, claim: Claim, reason: str, days: int = 7) ->
         raise Invalid("延期须填写原因。", "reason")
     claim.expires_at = claim.expires_at + timedelta(days=days)
     claim.extended, claim.extension_reason = True, reason
+    lifecycle.note(session, _need(session, claim), actor.id, f"认领延期{days}天：{reason}")
     session.flush()
     return claim
 
@@ -114,6 +123,7 @@ def expire_overdue(session: Session, now=None) -> int:
         except Conflict:
             continue  # started or cancelled meanwhile
         _end(claim, "expired", "认领后未按期开始，已自动释放")
+        notify.claim_expired(session, claim, _need(session, claim))
         released += 1
     session.flush()
     return released

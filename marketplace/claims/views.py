@@ -1,4 +1,4 @@
-from flask import Blueprint, abort
+from flask import Blueprint, abort, current_app, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -8,9 +8,11 @@ from ..errors import Invalid
 from ..forms import EmptyForm, ReasonForm
 from ..needs import listing
 from ..needs.models import Need
+from ..organizations.models import Organization
 from ..registry.models import Household
 from ..web import done, render
-from . import service
+from . import discipline, service
+from .models import ClaimTransfer
 
 bp = Blueprint("claims", __name__)
 
@@ -26,8 +28,15 @@ def mine():
     # The area as public pages show it: a claim alone entitles to no more (see privacy.contact).
     areas = listing.public_areas(session, {(n.region_code, tiers[n.household_id]) for n in needs.values()})
     names = {n.id: areas[(n.region_code, tiers[n.household_id])] for n in needs.values()}
+    pending = {t.claim_id: t for t in session.scalars(select(ClaimTransfer).where(
+        ClaimTransfer.claim_id.in_([c.id for c in claims]), ClaimTransfer.status == "requested"))}
+    orgs = session.scalars(select(Organization).where(Organization.status == "approved",
+                                                      Organization.id != (current_user.organization_id or 0))
+                           .order_by(Organization.name)).all() if current_user.organization_id else []
+    org_names = dict(session.execute(select(Organization.id, Organization.name)).all())
     return render("claims/mine.html", claims=claims, needs=needs, names=names, action_form=EmptyForm(),
-                  reason_form=ReasonForm())
+                  reason_form=ReasonForm(), pending=pending, orgs=orgs, org_names=org_names,
+                  incoming=discipline.incoming(session, current_user))
 
 
 @bp.post("/my/claims/<int:claim_id>/start")
@@ -60,3 +69,39 @@ def extend(claim_id: int):
 @fulfiler_required
 def release(claim_id: int):
     return _with_reason(claim_id, service.release, "已放弃认领，需求重新开放。")
+
+
+@bp.post("/my/claims/<int:claim_id>/transfer")
+@fulfiler_required
+def transfer(claim_id: int):
+    session = db()
+    claim = service.own_claim(session, current_user, claim_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        raise Invalid("请填写转交原因（2至500字）。", "reason")
+    target = request.form.get("to_organization_id", "")
+    if not target.isdigit():
+        raise Invalid("请选择接收组织。", "to_organization_id")
+    discipline.request_transfer(session, current_user, claim, int(target), form.reason.data)
+    return done(f"已发出转交申请，对方{discipline.TRANSFER_HOURS}小时内接受后生效。", "claims.mine",
+                trigger="claim-changed")
+
+
+@bp.post("/my/transfers/<int:transfer_id>/<any(accept, decline, cancel):action>")
+@fulfiler_required
+def decide_transfer(transfer_id: int, action: str):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    session = db()
+    transfer = discipline.get_transfer(session, transfer_id)
+    if action == "accept":
+        discipline.accept_transfer(session, current_user, transfer, current_app.config["CLAIM_START_DAYS"],
+                                   current_app.config["CLAIM_STALE_LIMIT"])
+        message = "已接受转交，该认领现由本组织负责。"
+    elif action == "decline":
+        discipline.decline_transfer(session, current_user, transfer, request.form.get("reason", ""))
+        message = "已谢绝转交。"
+    else:
+        discipline.cancel_transfer(session, current_user, transfer)
+        message = "已撤回转交申请。"
+    return done(message, "claims.mine", trigger="claim-changed")

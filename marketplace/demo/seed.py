@@ -30,6 +30,7 @@ from ..registry.service import add_household
 from .identities import GIVEN, SURNAMES, IdentityMaker
 from .need_catalogue import EVIDENCE, REASONS, TEMPLATES, Template
 from .profiles import TIER_WEIGHTS, profile
+from .supply import seed_supply
 
 PASSWORD = "shanqiao-demo-2026"
 DOMAIN = "shanqiao.demo"
@@ -131,6 +132,7 @@ class _Seeder:
         self.households = self._households()
         self._needs()
         self._service_profiles()
+        seed_supply(self.session, self.staff, self.members, self.volunteers, self.today)
 
     # --- people and organizations -------------------------------------------------------------
     def _user(self, email: str, name: str, role: str, region: str | None, org: int | None = None) -> AppUser:
@@ -180,11 +182,13 @@ class _Seeder:
         first = self.orgs[0]
         name = f"{self._person()}（{first.name}）"
         members = [(self._user("charity", name, "charity", first.region_code, first.id), first)]
+        members[0][0].org_role = "administrator"  # so the demo can show 我的组织's member management
         for index, count in ORG_MEMBERS.items():
             org = self.orgs[index]
             for k in range(1, count + 1):
                 email = f"org{index + 1:02d}.member{k}"
                 user = self._user(email, self._person(), "charity", org.region_code, org.id)
+                user.org_role = "administrator" if k == 1 and index else None
                 if org.status == "approved":
                     members.append((user, org))
         return members

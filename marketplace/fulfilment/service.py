@@ -15,6 +15,7 @@ from ..ledger import service as ledger
 from ..modelbase import utcnow
 from ..needs import lifecycle
 from ..needs.models import Need
+from ..notify import emitters as notify
 from ..registry.models import Household
 from .models import Fulfilment
 
@@ -54,6 +55,7 @@ def submit(session: Session, actor, claim: Claim, data: EvidenceInput, today: da
     claim.status = "submitted"
     session.add(fulfilment)
     session.flush()
+    notify.evidence_submitted(session, need, fulfilment)  # the region's verifiers, after commit
     return fulfilment
 
 
@@ -84,6 +86,7 @@ def verify(session: Session, actor, fulfilment: Fulfilment) -> Fulfilment:
         item_key=need.item_key, note=f"一事一议：{need.override_reason}"[:500] if need.override_reason else None,
     )
     session.flush()
+    notify.fulfilment_reviewed(session, need, fulfilment)
     return fulfilment
 
 
@@ -97,6 +100,7 @@ def reject(session: Session, actor, fulfilment: Fulfilment, reason: str) -> Fulf
     fulfilment.review_reason = reason
     claim.status, claim.ended_at, claim.end_reason = "rejected", utcnow(), reason
     session.flush()
+    notify.fulfilment_reviewed(session, need, fulfilment)
     return fulfilment
 
 

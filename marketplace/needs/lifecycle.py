@@ -25,6 +25,16 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "cancel": (BEFORE_VERIFIED, "cancelled"),
 }
 
+# Driven by partial pledges (pledges/), not by a claim: a money or goods need is covered when its pledges
+# reach the target, uncovered when one is withdrawn or rejected, verified once every live pledge is.
+# Kept apart from TRANSITIONS, each of which tests/needs/test_lifecycle.py drives through the claim
+# services; tests/pledges/test_pledge_lifecycle.py does the same for these through the pledge services.
+PLEDGE_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "cover": (frozenset({"open"}), "claimed"),
+    "uncover": (frozenset({"claimed"}), "open"),
+    "complete": (frozenset({"claimed"}), "verified"),
+}
+
 ACTION_LABELS = {
     "publish": "发布",
     "claim": "认领",
@@ -36,15 +46,22 @@ ACTION_LABELS = {
     "reject": "退回凭证",
     "expire": "到期关闭",
     "cancel": "撤销",
+    "cover": "认捐足额",
+    "uncover": "重新开放认捐",
+    "complete": "认捐全部核验",
 }
 
 
 def allowed(action: str, status: str) -> bool:
-    return status in TRANSITIONS[action][0]
+    return status in _transition(action)[0]
+
+
+def _transition(action: str) -> tuple[frozenset[str], str]:
+    return TRANSITIONS[action] if action in TRANSITIONS else PLEDGE_TRANSITIONS[action]
 
 
 def move(session: Session, need: Need, action: str, actor_id: int | None, reason: str | None = None) -> Need:
-    sources, target = TRANSITIONS[action]
+    sources, target = _transition(action)
     if need.status not in sources:
         raise _conflict(action, need.status)
     now = utcnow()
@@ -80,3 +97,9 @@ def _conflict(action: str, status: str) -> Conflict:
         f"该需求当前状态为「{NEED_STATUSES.get(status, status)}」，不能{ACTION_LABELS[action]}。"
         + (" 可能已被其他人抢先认领，请刷新后选择其他需求。" if action == "claim" and status != "open" else "")
     )
+
+
+def note(session: Session, need: Need, actor_id: int | None, reason: str) -> None:
+    """A step that leaves the status as it is (an extension, a transfer) still goes into the history."""
+    session.add(NeedHistory(need_id=need.id, from_status=need.status, to_status=need.status, actor_id=actor_id,
+                            reason=reason, at=utcnow()))

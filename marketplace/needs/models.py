@@ -24,6 +24,9 @@ class Need(SQLModel, table=True):
     deadline: date
     status: str = Field(default="draft", max_length=12, index=True)
     version: int = Field(default=1)
+    # The live sum of pledges (pledges/): never above the target, kept by one conditional UPDATE per pledge.
+    pledged_fen: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    pledged_quantity: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # Legal basis for giving the household's contact to the fulfiler: none (staff arrange contact),
     # household_consent, or guardian_consent (required when the person helped is a minor).
     contact_basis: str = Field(default="none", max_length=20, sa_column_kwargs={"server_default": "none"})

@@ -170,8 +170,10 @@ def cancel(session: Session, actor, need: Need, reason: str) -> Need:
     if len(reason) < 2:
         raise Invalid("撤销需求须填写原因。", "reason")
     from ..claims.service import end_active_claims
+    from ..pledges.service import end_open_pledges
 
     end_active_claims(session, need, "cancelled", f"需求已撤销：{reason}")
+    end_open_pledges(session, need, f"需求已撤销：{reason}")
     return lifecycle.move(session, need, "cancel", actor.id, reason)
 
 
@@ -179,9 +181,12 @@ def expire_overdue(session: Session, today: date) -> int:
     """Open needs whose deadline has passed become expired (run by the worker)."""
     overdue = session.scalars(select(Need).where(Need.status == "open", Need.deadline < today)).all()
     expired = 0
+    from ..pledges.service import end_open_pledges
+
     for need in overdue:
         try:
             lifecycle.move(session, need, "expire", None, "截止日期已过，无人认领")
+            end_open_pledges(session, need, "需求已过截止日期")
             expired += 1
         except Conflict:
             continue  # claimed meanwhile: the claim wins, nothing was written for this need

@@ -9,6 +9,7 @@ from ..db import db
 from ..duplicates.check import DuplicateWarning
 from ..errors import Invalid
 from ..forms import EmptyForm, ReasonForm
+from ..pledges import service as pledges
 from ..privacy import contact
 from ..privacy.vault import vault
 from ..registry import service as registry
@@ -69,6 +70,7 @@ def detail(need_id: int):
     return render("needs/detail.html", need=listing.public_need(session, need), raw=need, duplicates=duplicates,
                   staff_view=staff_view, history=history, household=household,
                   live_claim=claims.live_claim(session, need),
+                  pledging=pledges.progress(session, need), can_pledge=pledges.can_pledge(session, current_user),
                   contact_refusal=contact.refusal(session, current_user, need, region),
                   action_form=EmptyForm(), reason_form=ReasonForm())
 
@@ -79,7 +81,8 @@ def claim(need_id: int):
         return redirect(url_for("auth.login", next=url_for("needs.detail", need_id=need_id)), code=303)
     session = db()
     need = service.get_need(session, need_id)
-    claims.claim_need(session, current_user, need, current_app.config["CLAIM_START_DAYS"])
+    claims.claim_need(session, current_user, need, current_app.config["CLAIM_START_DAYS"],
+                      current_app.config["CLAIM_STALE_LIMIT"])
     return done(f"已认领「{need.title}」。请在{current_app.config['CLAIM_START_DAYS']}天内开始帮扶。", "claims.mine",
                 trigger="need-claimed")
 

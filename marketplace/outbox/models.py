@@ -28,3 +28,6 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+    # Mail only: a worker that took the row for sending holds it until then. A row still "sending" after
+    # its lease belonged to a worker that died, and is due again (marketplace/notify/delivery.py).
+    locked_until: datetime | None = None

@@ -1,0 +1,68 @@
+"""The public directory (公示) of approved organisations. Built from an allowlist of public fields:
+nothing about members or the contact person, whose data is personal."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from ..errors import NotFound
+from ..ledger.models import LedgerEntry
+from ..recommend.profile import region_names
+from ..reports.cliff import effective_entries
+from ..vocabulary import CATEGORIES, ORG_KINDS, label
+from .models import Organization
+
+
+@dataclass(frozen=True)
+class PublicOrganization:
+    id: int
+    name: str
+    uscc: str  # printed on the licence; public by law (国家企业信用信息公示系统)
+    kind: str
+    region: str
+    service_regions: list[str]
+    service_categories: list[str]
+    entries: int  # verified chain entries credited to the organisation
+    amount_fen: int
+
+
+def _totals(session: Session, org_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Chain entries per organisation, counting a line of corrections once by its latest entry and a
+    voided entry not at all (the same rule as the reports: reports.cliff.effective_entries)."""
+    if not org_ids:
+        return {}
+    query = (select(LedgerEntry.organization_id, func.count(LedgerEntry.id),
+                    func.coalesce(func.sum(LedgerEntry.amount_fen), 0))
+             .where(LedgerEntry.organization_id.in_(org_ids), *effective_entries())
+             .group_by(LedgerEntry.organization_id))
+    return {org_id: (count, int(amount)) for org_id, count, amount in session.execute(query)}
+
+
+def _public(orgs: list[Organization], names: dict[str, str], totals) -> list[PublicOrganization]:
+    return [PublicOrganization(
+        org.id, org.name, org.uscc, label(ORG_KINDS, org.kind), names.get(org.region_code, org.region_code),
+        [names.get(code, code) for code in org.service_regions.split()],
+        [label(CATEGORIES, code) for code in org.service_categories.split()],
+        *totals.get(org.id, (0, 0))) for org in orgs]
+
+
+def _resolve(session: Session, orgs: list[Organization]) -> list[PublicOrganization]:
+    codes = {o.region_code for o in orgs} | {c for o in orgs for c in o.service_regions.split()}
+    return _public(orgs, region_names(session, codes), _totals(session, [o.id for o in orgs]))
+
+
+def approved(session: Session, *, kind: str = "", q: str = "") -> list[PublicOrganization]:
+    query = select(Organization).where(Organization.status == "approved")
+    if kind in ORG_KINDS:
+        query = query.where(Organization.kind == kind)
+    if q.strip():
+        query = query.where(Organization.name.contains(q.strip(), autoescape=True))
+    return _resolve(session, list(session.scalars(query.order_by(Organization.name, Organization.id))))
+
+
+def public_detail(session: Session, org_id: int) -> PublicOrganization:
+    org = session.get(Organization, org_id)
+    if org is None or org.status != "approved":
+        raise NotFound("该组织不存在或尚未公示。")
+    return _resolve(session, [org])[0]

@@ -1,0 +1,125 @@
+"""我的组织 for members, and the invitation link an invitee opens."""
+
+from flask import Blueprint, abort, request, url_for
+from flask_login import current_user, login_required, login_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..auth.models import AppUser
+from ..db import db
+from ..errors import Invalid
+from ..forms import EmptyForm
+from ..privacy.vault import vault
+from ..recommend.profile import region_names
+from ..vocabulary import ORG_ROLES, label
+from ..web import done, render
+from . import members as svc
+from . import service
+from .access import ADMIN, org_role
+from .forms import AcceptForm, InviteForm, RoleForm
+from .models import Organization
+
+bp = Blueprint("my_org", __name__)
+
+
+def _my_org() -> Organization:
+    if current_user.role != "charity":
+        abort(403)
+    org = db().get(Organization, current_user.organization_id) if current_user.organization_id else None
+    if org is None:
+        abort(404)
+    return org
+
+
+def _page(invite_form=None, link: str | None = None, status: int = 200):
+    session = db()
+    org = _my_org()
+    is_admin = org_role(current_user) == ADMIN
+    people = svc.members(session, current_user, org)
+    return render("organizations/mine.html", org=org, members=people, is_admin=is_admin, link=link,
+                  invite_form=invite_form or InviteForm(formdata=None),
+                  role_forms={m.id: RoleForm(prefix=f"m{m.id}", formdata=None, role=org_role(m)) for m in people},
+                  invitations=svc.pending_invitations(session, current_user, org) if is_admin else [],
+                  contact=service.contact_of(current_user, org, vault()), action_form=EmptyForm(),
+                  names=region_names(session, {org.region_code, *org.service_regions.split()}), status=status)
+
+
+@bp.get("/organization")
+@login_required
+def mine():
+    return _page()
+
+
+@bp.post("/organization/invitations")
+@login_required
+def invite():
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            _, token = svc.invite(db(), current_user, _my_org(), form.email.data, form.role.data)
+        except Invalid as error:
+            getattr(form, error.field or "email", form.email).errors.append(error.message)
+        else:
+            # The token is not stored, so the link is shown now, on this response, and never again.
+            link = url_for("my_org.invitation", token=token, _external=True)
+            return _page(link=link, status=201)
+    return _page(form, status=422)
+
+
+@bp.post("/organization/members/<int:user_id>/role")
+@login_required
+def change_role(user_id: int):
+    form = RoleForm(prefix=f"m{user_id}")
+    if not form.validate_on_submit():
+        raise Invalid("页面已过期，请刷新后重试。")
+    session = db()
+    member = svc.change_role(session, current_user, _my_org(), session.get(AppUser, user_id), form.role.data)
+    return done(f"已将 {member.display_name} 的角色改为{label(ORG_ROLES, member.org_role)}。", "my_org.mine")
+
+
+@bp.post("/organization/members/<int:user_id>/remove")
+@login_required
+def remove(user_id: int):
+    if not EmptyForm().validate_on_submit():
+        raise Invalid("页面已过期，请刷新后重试。")
+    session = db()
+    member = svc.remove(session, current_user, _my_org(), session.get(AppUser, user_id))
+    if member.id == current_user.id:
+        return done("您已退出该组织。", "needs.home")
+    return done(f"已将 {member.display_name} 移出本组织。", "my_org.mine")
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    session = db()
+    inv = svc.open_invitation(session, token)
+    org = session.get(Organization, inv.organization_id)
+    signed_in = current_user.is_authenticated
+    form = EmptyForm() if signed_in else AcceptForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            if signed_in:
+                svc.accept_existing(session, current_user, token)
+            else:
+                login_user(svc.accept_new(session, token, form.display_name.data, form.password.data))
+        except Invalid as error:
+            getattr(form, error.field or "display_name").errors.append(error.message)
+        else:
+            return done(f"您已加入「{org.name}」。", "my_org.mine")
+    status = 422 if request.method == "POST" else 200
+    return render("organizations/invitation.html", inv=inv, org=org, form=form, signed_in=signed_in,
+                  token=token, status=status)
+
+
+@bp.app_context_processor
+def _organization_notice():
+    """Members of an organisation that is not approved see why on every page, not only on 我的组织."""
+    def notice():
+        if not current_user.is_authenticated or current_user.role != "charity" or not current_user.organization_id:
+            return None
+        try:
+            org = db().get(Organization, current_user.organization_id)
+        except SQLAlchemyError:  # an error page after a failed flush: show the error, not a second one
+            return None
+        return org if org is not None and org.status != "approved" else None
+
+    return {"organization_notice": notice}

@@ -1,0 +1,20 @@
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..forms import YuanField
+
+
+class PledgeForm(FlaskForm):
+    """Money needs take yuan, goods needs a count; the page shows the one field the need's form uses."""
+
+    amount = YuanField("认捐金额（元）", validators=[Optional()])
+    quantity = IntegerField("认捐数量", validators=[Optional(), NumberRange(1, 100000, "数量须为1至100000。")])
+
+
+class PledgeEvidenceForm(FlaskForm):
+    delivered_on = DateField("交付日期", validators=[InputRequired("请填写交付日期。")], default=date.today)
+    summary = TextAreaField("交付情况说明（交付了什么、如何交付、受助方反馈）",
+                            validators=[DataRequired("请填写交付情况说明。"), Length(4, 2000, "说明须为4至2000字。")])

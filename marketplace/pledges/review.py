@@ -1,0 +1,122 @@
+"""Evidence for one pledge and its review by staff. Each verified pledge is its own chain entry, appended
+in the same transaction as the verification, so a verified pledge always has its entry."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from ..auth.access import found, require_staff_for, scope_prefix
+from ..errors import Forbidden, Invalid
+from ..ledger import service as ledger
+from ..modelbase import utcnow
+from ..needs import lifecycle
+from ..needs.models import Need
+from ..organizations.models import Organization
+from ..registry.models import Household
+from .models import Pledge
+from .service import amount_text, check_owner, release_amount, require_status
+
+
+@dataclass
+class PledgeEvidence:
+    delivered_on: date
+    summary: str
+
+
+def submit(session: Session, actor, row: Pledge, data: PledgeEvidence, today: date | None = None) -> Pledge:
+    """The pledging organisation says the pledged amount was delivered. The need's status is not
+    touched: it stays open until covered, and is verified only when every live pledge is."""
+    check_owner(actor, row)
+    today = today or date.today()
+    summary = (data.summary or "").strip()
+    if len(summary) < 4:
+        raise Invalid("请用至少4个字说明帮扶内容（交付了什么、如何交付）。", "summary")
+    if data.delivered_on is None or data.delivered_on > today:
+        raise Invalid("交付日期不能晚于今天。", "delivered_on")
+    if data.delivered_on < row.pledged_at.date() - timedelta(days=1):
+        raise Invalid("交付日期不能早于认捐日期。", "delivered_on")
+    require_status(row, ("pledged",), "提交凭证")
+    need = session.get(Need, row.need_id)
+    if need.status not in ("open", "claimed"):
+        raise Invalid("该需求已撤销或关闭，不能再提交认捐凭证。", "summary")
+    row.status, row.delivered_on, row.summary = "submitted", data.delivered_on, summary
+    row.submitted_at, row.submitted_by_id = utcnow(), actor.id
+    session.flush()
+    return row
+
+
+def _reviewable(session: Session, actor, row: Pledge) -> Need:
+    need = session.get(Need, row.need_id)
+    require_staff_for(actor, need.region_code)
+    if row.submitted_by_id == actor.id:
+        raise Forbidden("核验人不能是提交凭证的人。")
+    if need.created_by_id == actor.id:
+        raise Forbidden("发布需求的工作人员不能核验同一需求，请由另一名工作人员核验。")
+    require_status(row, ("submitted",), "核验")
+    return need
+
+
+def verify(session: Session, actor, row: Pledge) -> Pledge:
+    need = _reviewable(session, actor, row)
+    now = utcnow()
+    row.status, row.reviewed_by_id, row.reviewed_at = "verified", actor.id, now
+    org = session.get(Organization, row.organization_id)
+    note = f"认捐（{org.name}）：{amount_text(need, row.amount_fen or row.quantity)}"
+    if need.override_reason:
+        note = f"{note}；一事一议：{need.override_reason}"
+    entry = ledger.append(
+        session, session.get(Household, need.household_id), source="charity", category=need.category,
+        title=need.title, amount_fen=row.amount_fen, quantity=row.quantity, unit=need.unit if row.quantity else None,
+        hours=None, occurred_on=row.delivered_on, organization_id=row.organization_id, need_id=need.id,
+        recorded_by_id=row.submitted_by_id, verified_by_id=actor.id,
+        # The facts duplicate rules compare go on the chain with the aid, as for a whole-need fulfilment.
+        period_start=need.period_start, period_end=need.period_end, member_ref=need.member_ref,
+        item_key=need.item_key, note=note[:500],
+    )
+    row.ledger_entry_id = entry.id
+    session.flush()
+    lifecycle.note(session, need, actor.id, f"核验认捐（{org.name}）：{amount_text(need, row.amount_fen or row.quantity)}")
+    if need.status == "claimed" and not _unverified(session, need):
+        lifecycle.move(session, need, "complete", actor.id, "认捐足额且全部核验")
+    session.flush()
+    return row
+
+
+def _unverified(session: Session, need: Need) -> int:
+    return session.scalar(select(func.count()).select_from(Pledge).where(
+        Pledge.need_id == need.id, Pledge.status.in_(("pledged", "submitted"))))
+
+
+def reject(session: Session, actor, row: Pledge, reason: str) -> Pledge:
+    """Rejected evidence frees the pledge's amount: the need reopens for it (the organisation may pledge
+    again once it can show delivery)."""
+    need = _reviewable(session, actor, row)
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise Invalid("退回凭证须填写原因。", "reason")
+    now = utcnow()
+    row.status, row.reviewed_by_id, row.reviewed_at = "rejected", actor.id, now
+    row.ended_at, row.end_reason = now, reason
+    org = session.get(Organization, row.organization_id)
+    release_amount(session, need, row, actor.id,
+                   f"退回认捐凭证 {amount_text(need, row.amount_fen or row.quantity)}（{org.name}）：{reason}")
+    session.flush()
+    return row
+
+
+def get(session: Session, pledge_id: int) -> Pledge:
+    return found(session.get(Pledge, pledge_id), "认捐")
+
+
+def queue(session: Session, actor) -> list[tuple[Pledge, Need, str]]:
+    """Pledge evidence awaiting review in the staff member's region subtree, oldest first."""
+    prefix = scope_prefix(actor.region_code)
+    rows = session.execute(
+        select(Pledge, Need, Organization.name).join(Need, Need.id == Pledge.need_id)
+        .join(Organization, Organization.id == Pledge.organization_id)
+        .where(Pledge.status == "submitted", Need.region_code.startswith(prefix))
+        .order_by(Pledge.submitted_at, Pledge.id)
+    )
+    return [(p, n, name) for p, n, name in rows]

@@ -1,0 +1,117 @@
+from flask import Blueprint, abort, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.decorators import role_required, staff_required
+from ..db import db
+from ..errors import Invalid
+from ..forms import EmptyForm, ReasonForm
+from ..needs import listing
+from ..needs import service as needs
+from ..needs.models import Need
+from ..registry.models import Household
+from ..web import done, render
+from . import review, service
+from .forms import PledgeEvidenceForm, PledgeForm
+
+bp = Blueprint("pledges", __name__)
+
+charity_required = role_required("charity")
+
+
+@bp.post("/needs/<int:need_id>/pledge")
+def pledge(need_id: int):
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=url_for("needs.detail", need_id=need_id)), code=303)
+    session = db()
+    need = needs.get_need(session, need_id)
+    form = PledgeForm()
+    if not form.validate_on_submit():
+        errors = form.amount.errors or form.quantity.errors or ["请填写认捐数额。"]
+        raise Invalid(errors[0], "amount")
+    amount = form.amount.data if need.form == "money" else form.quantity.data
+    service.pledge(session, current_user, need, amount)
+    left = service.remaining(need)
+    message = (f"已认捐 {service.amount_text(need, amount)}。"
+               + (f"该需求尚差 {service.amount_text(need, left)}。" if left else "该需求已认捐足额。")
+               + "交付后请在「我的认捐」提交凭证。")
+    return done(message, "needs.detail", trigger="need-pledged", need_id=need.id)
+
+
+@bp.get("/my/pledges")
+@charity_required
+def mine():
+    session = db()
+    rows = service.pledges_of(session, current_user)
+    needs_by_id = {n.id: n for n in session.scalars(select(Need).where(Need.id.in_({p.need_id for p in rows})))}
+    tiers = dict(session.execute(select(Household.id, Household.tier).where(
+        Household.id.in_({n.household_id for n in needs_by_id.values()}))).all())
+    # The area as public pages show it: a pledge entitles to no more than a claim does.
+    areas = listing.public_areas(session, {(n.region_code, tiers[n.household_id]) for n in needs_by_id.values()})
+    names = {n.id: areas[(n.region_code, tiers[n.household_id])] for n in needs_by_id.values()}
+    amounts = {p.id: service.amount_text(needs_by_id[p.need_id], p.amount_fen or p.quantity) for p in rows}
+    return render("pledges/mine.html", pledges=rows, needs=needs_by_id, names=names, amounts=amounts,
+                  reason_form=ReasonForm())
+
+
+@bp.post("/my/pledges/<int:pledge_id>/withdraw")
+@charity_required
+def withdraw(pledge_id: int):
+    session = db()
+    row = service.own_pledge(session, current_user, pledge_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        raise Invalid("撤回认捐须填写原因（2至500字）。", "reason")
+    service.withdraw(session, current_user, row, form.reason.data)
+    return done("已撤回认捐，该数额重新开放给其他组织。", "pledges.mine", trigger="pledge-changed")
+
+
+@bp.route("/my/pledges/<int:pledge_id>/evidence", methods=["GET", "POST"])
+@charity_required
+def evidence(pledge_id: int):
+    session = db()
+    row = service.own_pledge(session, current_user, pledge_id)
+    need = session.get(Need, row.need_id)
+    form = PledgeEvidenceForm()
+    if form.validate_on_submit():
+        try:
+            review.submit(session, current_user, row, review.PledgeEvidence(form.delivered_on.data, form.summary.data))
+        except Invalid as error:
+            getattr(form, error.field, form.summary).errors.append(error.message)
+        else:
+            return done("凭证已提交，等待民政工作人员核验。", "pledges.mine", trigger="pledge-changed")
+    return render("pledges/evidence.html", form=form, pledge=row, need=listing.public_need(session, need),
+                  amount=service.amount_text(need, row.amount_fen or row.quantity),
+                  status=422 if request.method == "POST" else 200)
+
+
+@bp.get("/staff/pledges")
+@staff_required
+def queue():
+    session = db()
+    items = review.queue(session, current_user)
+    tiers = dict(session.execute(select(Household.id, Household.tier).where(
+        Household.id.in_([n.household_id for _, n, _ in items]))).all())
+    names = listing.area_names(session, {n.region_code for _, n, _ in items})
+    amounts = {p.id: service.amount_text(n, p.amount_fen or p.quantity) for p, n, _ in items}
+    return render("pledges/queue.html", items=items, tiers=tiers, names=names, amounts=amounts,
+                  action_form=EmptyForm(), reason_form=ReasonForm())
+
+
+@bp.post("/staff/pledges/<int:pledge_id>/approve")
+@staff_required
+def approve(pledge_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    review.verify(db(), current_user, review.get(db(), pledge_id))
+    return done("认捐已核验通过，已记入该户救助链。", "pledges.queue", trigger="queue-changed")
+
+
+@bp.post("/staff/pledges/<int:pledge_id>/reject")
+@staff_required
+def reject(pledge_id: int):
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        raise Invalid("退回凭证须填写原因（2至500字）。", "reason")
+    review.reject(db(), current_user, review.get(db(), pledge_id), form.reason.data)
+    return done("认捐凭证已退回，该数额重新开放认捐。", "pledges.queue", trigger="queue-changed")

@@ -1,0 +1,121 @@
+"""What a volunteer sees of their own service (我的服务), the printable hours certificate, and the
+organisation's hours export. Only display names appear: never the real name or phone."""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from ..auth.access import require_role
+from ..auth.models import AppUser
+from ..errors import Forbidden
+from ..modelbase import utcnow
+from ..needs.models import Need
+from .models import HoursEntry, Shift, ShiftSignup, VolunteerProfile
+from .shifts import ends_at
+from .signups import LIVE, waitlist_position
+
+PLATFORM = "善桥 社会救助帮扶对接平台"
+
+
+@dataclass(frozen=True)
+class MyShift:
+    signup: ShiftSignup
+    shift: Shift
+    need_title: str
+    position: int | None
+
+
+@dataclass(frozen=True)
+class HoursLine:
+    entry: HoursEntry
+    shift: Shift
+    need_title: str
+    display_name: str = ""
+
+    @property
+    def hours(self) -> float:
+        return round(self.entry.minutes / 60, 2)
+
+
+def hours_text(minutes: int) -> str:
+    return f"{minutes / 60:.2f}".rstrip("0").rstrip(".")
+
+
+def upcoming(session: Session, actor, now: datetime | None = None) -> list[MyShift]:
+    require_role(actor, "volunteer")
+    now = now or utcnow()
+    rows = session.execute(select(ShiftSignup, Shift, Need.title)
+                           .join(Shift, Shift.id == ShiftSignup.shift_id).join(Need, Need.id == Shift.need_id)
+                           .where(ShiftSignup.user_id == actor.id, ShiftSignup.status.in_(LIVE))
+                           .order_by(Shift.date, Shift.start_time)).all()
+    return [MyShift(signup, shift, title, waitlist_position(session, signup))
+            for signup, shift, title in rows if ends_at(shift) >= now]
+
+
+def _lines(session: Session, where, with_names: bool = False) -> list[HoursLine]:
+    query = (select(HoursEntry, Shift, Need.title, AppUser.display_name)
+             .join(Shift, Shift.id == HoursEntry.shift_id).join(Need, Need.id == Shift.need_id)
+             .join(AppUser, AppUser.id == HoursEntry.user_id).where(where)
+             .order_by(Shift.date, Shift.start_time, HoursEntry.id))
+    return [HoursLine(entry, shift, title, name if with_names else "")
+            for entry, shift, title, name in session.execute(query)]
+
+
+def my_hours(session: Session, actor) -> tuple[list[HoursLine], int]:
+    """Every entry (pending, approved, declined) and the approved total in minutes."""
+    require_role(actor, "volunteer")
+    lines = _lines(session, HoursEntry.user_id == actor.id)
+    return lines, sum(line.entry.minutes for line in lines if line.entry.status == "approved")
+
+
+@dataclass(frozen=True)
+class Certificate:
+    display_name: str
+    lines: list[HoursLine]
+    total_minutes: int
+    number: str
+    issued: date
+    platform: str = PLATFORM
+
+
+def certificate(session: Session, actor, vault, today: date | None = None) -> Certificate:
+    """The verification number is a keyed digest of the volunteer and the exact entries: staff can
+    recompute it to check a printout, and nobody without the platform's key can forge one."""
+    require_role(actor, "volunteer")
+    lines = [line for line in _lines(session, HoursEntry.user_id == actor.id) if line.entry.status == "approved"]
+    total = sum(line.entry.minutes for line in lines)
+    digest = vault.digest("hours-certificate", actor.id, *(f"{ln.entry.id}:{ln.entry.minutes}" for ln in lines))
+    number = "SQ-" + "-".join(digest[i:i + 4].upper() for i in range(0, 16, 4))
+    return Certificate(actor.display_name, lines, total, number, today or date.today())
+
+
+def organization_hours(session: Session, actor) -> list[HoursLine]:
+    """Approved hours of the organisation's volunteers: those who declared membership on registration,
+    and anyone who served on a shift the organisation coordinated."""
+    require_role(actor, "charity")
+    if not actor.organization_id:
+        raise Forbidden("您的账号尚未关联组织。")
+    members = select(VolunteerProfile.user_id).where(VolunteerProfile.organization_id == actor.organization_id)
+    where = (HoursEntry.status == "approved") & or_(HoursEntry.user_id.in_(members),
+                                                    Shift.organization_id == actor.organization_id)
+    return _lines(session, where, with_names=True)
+
+
+def _cell(value: str) -> str:
+    # A spreadsheet would run a cell starting with these as a formula (CSV injection).
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def hours_csv(lines: list[HoursLine]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["志愿者", "服务日期", "需求", "时长（小时）"])
+    for line in lines:
+        writer.writerow([_cell(line.display_name), line.shift.date.isoformat(), _cell(line.need_title),
+                         hours_text(line.entry.minutes)])
+    # The BOM lets Excel open the UTF-8 file with the Chinese intact.
+    return "\ufeff" + out.getvalue()
