@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from ..auth.models import AppUser
@@ -61,7 +62,12 @@ def register(session: Session, vault: Vault, data: Registration) -> tuple[Organi
     org = Organization(name=name, uscc=code, kind=data.kind, region_code=home.code, status="pending",
                        contact_name_enc=vault.encrypt(contact_name), contact_phone_enc=vault.encrypt(phone))
     session.add(org)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as error:
+        # Two registrations of one code at the same moment: the unique index decides; the request rolls back.
+        raise Conflict("该统一社会信用代码刚刚已被登记。同一组织只能登记一次；如需加入，请向本组织管理员索取邀请链接。") \
+            from error
     admin = create_user(session, email=data.email, password=data.password, display_name=data.display_name,
                         role="charity", organization_id=org.id)
     admin.org_role = ADMIN

@@ -31,7 +31,7 @@ def index():
     q = request.args.get("q", "")[:64]
     orgs = service.for_vetting(session, current_user, status=status, kind=kind, q=q)
     names = region_names(session, {o.region_code for o in orgs})
-    return render("organizations/vetting.html", orgs=orgs, names=names, status=status, kind=kind, q=q,
+    return render("organizations/vetting.html", orgs=orgs, names=names, shown=status, kind=kind, q=q,
                   counts=service.status_counts(session, current_user), kinds=ORG_KINDS)
 
 
