@@ -20,6 +20,8 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from benchlib import fresh_database
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -143,19 +145,10 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="shanqiao-dupbench-") as tmp:
         os.environ["MARKETPLACE_INSTANCE_PATH"] = tmp
-        from sqlalchemy import text
 
         from marketplace.db import make_engine
-        from marketplace.migrate import upgrade
 
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        if args.database_url:
-            engine = make_engine(url)
-            with engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-            engine.dispose()
-        upgrade(url)
+        url = fresh_database(args.database_url, Path(tmp) / "bench.db")
         engine = make_engine(url)
         started = time.perf_counter()
         build(engine, args.households, args.entries)

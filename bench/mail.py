@@ -22,6 +22,8 @@ from collections import Counter
 from email import message_from_bytes
 from pathlib import Path
 
+from benchlib import fresh_database
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -49,23 +51,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def fresh_database(url: str | None, path: Path) -> str:
-    from sqlalchemy import text
-
-    from marketplace.db import make_engine
-    from marketplace.migrate import upgrade
-
-    url = url or f"sqlite:///{path}"
-    if url.startswith("postgresql"):
-        engine = make_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    upgrade(url)
-    return url
 
 
 def digest(rng: random.Random, n: int) -> tuple[str, str, str]:

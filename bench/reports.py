@@ -22,6 +22,8 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from benchlib import fresh_database
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -44,17 +46,10 @@ def build(url: str) -> None:
 
     import marketplace.models as m
     from marketplace.db import make_engine, transaction
-    from marketplace.migrate import upgrade
     from marketplace.regions.national import ensure_national
     from marketplace.regions.service import ensure_regions
 
-    if url.startswith("postgresql"):
-        engine = make_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    upgrade(url)
+    fresh_database(url, Path(url.removeprefix("sqlite:///")))
     engine = make_engine(url)
     rng = random.Random(2026)
     now = datetime.now(UTC)

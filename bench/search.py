@@ -24,7 +24,6 @@ Targets: engine.run p95 <= 30 ms (plain queries with facets), full rebuild <= 12
 """
 
 import argparse
-import importlib.util
 import json
 import os
 import random
@@ -37,6 +36,8 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+from benchlib import fresh_database, load_relevance_set
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -123,14 +124,6 @@ EXTRA_QUERIES = ("老人", "儿童", "残疾人", "学费", "医疗费", "低保
                  "高龄 老人 看护", "大学 学费 资助", "尿毒症 透析", "护理床", "电暖器", "助听器 老人", "假肢",
                  "血糖仪", "自闭症", "大米 食用油", "失业 培训", "住院 押金", "电线 老化", "服务", "助学 小学生",
                  "阜南县 棉被", "帕金森病", "特困 老人 理发")
-
-
-def load_relevance_set():
-    path = ROOT / "tests" / "search" / "relevance_set.py"
-    spec = importlib.util.spec_from_file_location("relevance_set", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.CORPUS, module.QUERIES
 
 
 def region_tree(rng: random.Random) -> list[tuple[str, str, str, str]]:
@@ -288,23 +281,6 @@ def build_labelled(engine, corpus: list[dict]) -> dict[int, str]:
                                   "updated_at": now, "published_at": now}
                                  for i, row in enumerate(corpus, 1)])
     return {i: row["key"] for i, row in enumerate(corpus, 1)}
-
-
-def fresh_database(url: str | None, path: Path) -> str:
-    from sqlalchemy import text
-
-    from marketplace.db import make_engine
-    from marketplace.migrate import upgrade
-
-    url = url or f"sqlite:///{path}"
-    if url.startswith("postgresql"):
-        engine = make_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    upgrade(url)
-    return url
 
 
 def dir_size(path: Path) -> int:

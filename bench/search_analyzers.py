@@ -23,7 +23,6 @@ to --scale documents (0 skips): build time, index size, latency p50/p95 of "and"
 """
 
 import argparse
-import importlib.util
 import random
 import shutil
 import statistics
@@ -31,6 +30,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchlib import load_relevance_set
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -48,14 +49,6 @@ PREFIXES = ("", "", "经社区走访核实，", "村委会反映：", "网格员
 SUFFIXES = ("", "", "家庭已纳入低保。", "申请人同意公开匿名需求信息。", "情况已入户核实。", "希望尽快得到帮助。",
             "该户为低保边缘家庭。", "家中另有老人需要赡养。")
 PLACES = ("城区", "山区", "农村", "镇上", "街道", "")
-
-
-def load_relevance_set():
-    path = ROOT / "tests" / "search" / "relevance_set.py"
-    spec = importlib.util.spec_from_file_location("relevance_set", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.CORPUS, module.QUERIES
 
 
 def analyzer_factories():
