@@ -31,7 +31,9 @@ def place_choices(session) -> tuple[list[SelectChoice], list[tuple[Region, list[
     grouped = [choice for c in counties for choice in
                [SelectChoice(c.code, f"{c.name}（县区本级）", optgroup=c.name)]
                + [SelectChoice(t.code, t.name, optgroup=c.name) for t in towns[c.code]]]
-    return grouped, [(c, towns[c.code]) for c in counties]
+    # Service places: the counties the platform serves (their townships are known from the registry), not
+    # the 2,800 counties of China as checkboxes; the home region select still offers every county.
+    return grouped, [(c, towns[c.code]) for c in counties if towns[c.code]]
 
 
 @bp.route("/organizations/register", methods=["GET", "POST"])
