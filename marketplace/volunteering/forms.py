@@ -36,3 +36,11 @@ class ShiftForm(FlaskForm):
 
 class CodeForm(FlaskForm):
     code = StringField("签到码", validators=[Optional(), Length(max=6)])
+
+
+class ProfileForm(FlaskForm):
+    phone = StringField("新手机号码（加密保存；留空则不变）", validators=[Optional(), Length(max=20)])
+    # Checked against the vocabulary by the service, with messages in Chinese.
+    skills = SelectMultipleField("技能", validate_choice=False)
+    availability = SelectMultipleField("可服务时间", validate_choice=False)
+    organization_id = SelectField("所属组织（可不选）", validate_choice=False)

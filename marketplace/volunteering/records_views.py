@@ -1,15 +1,17 @@
 """我的服务, the hours certificate and the organisation's hours export."""
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
 from flask_login import current_user
 
 from ..auth.decorators import role_required
 from ..db import db
+from ..errors import Invalid
 from ..forms import EmptyForm
 from ..privacy.vault import vault
-from ..web import render
-from . import records
-from .forms import CodeForm
+from ..vocabulary import AVAILABILITY, SKILLS
+from ..web import done, render
+from . import records, registration
+from .forms import CodeForm, ProfileForm
 
 bp = Blueprint("volunteer_records", __name__)
 
@@ -21,6 +23,35 @@ def mine():
     lines, approved = records.my_hours(session, current_user)
     return render("volunteering/mine.html", upcoming=records.upcoming(session, current_user), lines=lines,
                   approved=records.hours_text(approved), action_form=EmptyForm(), code_form=CodeForm(formdata=None))
+
+
+@bp.route("/my/volunteer-profile", methods=["GET", "POST"])
+@role_required("volunteer")
+def profile():
+    """志愿者资料: skills, availability and organisation change; the real name stays as registered."""
+    session = db()
+    row = registration.profile_of(session, current_user.id)
+    form = ProfileForm() if request.method == "POST" else ProfileForm(
+        formdata=None, skills=(row.skills.split() if row else []),
+        availability=(row.availability.split() if row else []),
+        organization_id=str(row.organization_id) if row and row.organization_id else "")
+    form.organization_id.choices = [("", "不属于任何组织")] + [
+        (str(o.id), o.name) for o in registration.organization_choices(session)]
+    status = 200
+    if form.validate_on_submit():
+        org = form.organization_id.data
+        try:
+            registration.update_profile(session, vault(), current_user, skills=form.skills.data or [],
+                                        availability=form.availability.data or [], phone=form.phone.data or "",
+                                        organization_id=int(org) if org and org.isdigit() else None)
+        except Invalid as error:
+            getattr(form, error.field or "skills", form.skills).errors.append(error.message)
+            status = 422
+        else:
+            return done("志愿者资料已保存。", "volunteer_records.profile")
+    elif request.method == "POST":
+        status = 422
+    return render("volunteering/profile.html", form=form, status=status, skills=SKILLS, availability=AVAILABILITY)
 
 
 @bp.get("/my/hours/certificate")

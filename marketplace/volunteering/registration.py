@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from ..auth.service import create_user
-from ..errors import Invalid
+from ..errors import Forbidden, Invalid
 from ..needs import listing
 from ..organizations.models import Organization
 from ..regions.models import Region
@@ -81,3 +81,29 @@ def county_choices(session: Session) -> list[Region]:
 def organization_choices(session: Session) -> list[Organization]:
     return list(session.scalars(select(Organization).where(Organization.status == "approved")
                                 .order_by(Organization.name)))
+
+
+def update_profile(session: Session, vault, actor, *, skills: list[str], availability: list[str],
+                   organization_id: int | None, phone: str = "") -> VolunteerProfile:
+    """A volunteer's own skills, availability, organisation and (when given) a new phone. Shifts already
+    booked are not re-checked against changed skills: the coordinator saw the skills at sign-up."""
+    if actor.role != "volunteer":
+        raise Forbidden("只有志愿者有志愿者资料。")
+    row = profile_of(session, actor.id)
+    if row is None:  # accounts created before registration existed (the demo's, create-user)
+        row = VolunteerProfile(user_id=actor.id, name_enc=None, phone_enc=None)
+        session.add(row)
+    row.skills = _codes(skills, SKILLS, "技能", "skills")
+    row.availability = _codes(availability, AVAILABILITY, "可服务时间", "availability")
+    if organization_id is not None:
+        org = session.get(Organization, organization_id)
+        if org is None or org.status != "approved":
+            raise Invalid("只能选择已通过认证的组织。", "organization_id")
+    row.organization_id = organization_id
+    phone = re.sub(r"[\s-]", "", phone or "")
+    if phone:
+        if not _MOBILE.match(phone):
+            raise Invalid("请填写11位手机号码，或留空保持不变。", "phone")
+        row.phone_enc = vault.encrypt(phone)
+    session.flush()
+    return row
