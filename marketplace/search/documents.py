@@ -4,7 +4,7 @@ encrypted identity columns are never read here."""
 
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ..needs.listing import nameable_townships
@@ -87,6 +87,4 @@ def indexed_need_ids(session: Session, batch: int = 2000) -> Iterator[list[int]]
 
 
 def count_indexed(session: Session) -> int:
-    from sqlalchemy import func
-
     return session.scalar(select(func.count()).select_from(Need).where(Need.status.in_(INDEXED_STATUSES)))
