@@ -1,7 +1,7 @@
 """Every capability's models, imported in one place: the one import Alembic and create_all need."""
 
 from . import modelbase  # noqa: F401  (sets the naming convention first)
-from .auth.models import AppUser
+from .auth.models import AppUser, RecoveryCode
 from .claims.models import Claim, ClaimTransfer
 from .duplicates.models import DuplicateRule
 from .fulfilment.models import Fulfilment
@@ -14,10 +14,12 @@ from .pledges.models import Pledge
 from .regions.models import Region
 from .registry.models import AccessLog, Household, HouseholdHistory, ImportJob
 from .search.models import SynonymGroup
+from .security.models import AuthThrottle, SecurityEvent, UserSession
 from .volunteering.models import HoursEntry, Shift, ShiftSignup, VolunteerProfile
 
 __all__ = [
     "AccessLog", "AppUser", "Claim", "ClaimTransfer", "DuplicateRule", "Fulfilment", "Household", "HouseholdHistory", "ImportJob", "LedgerEntry",
     "Invitation", "Need", "NeedHistory", "NotificationSubscription", "Organization", "OrganizationHistory", "OutboxMessage", "Pledge", "Region", "SynonymGroup",
     "HoursEntry", "Shift", "ShiftSignup", "VolunteerProfile",
+    "AuthThrottle", "RecoveryCode", "SecurityEvent", "UserSession",
 ]

@@ -62,6 +62,15 @@ PLEDGE_STATUSES = {
 }
 
 ROLES = {"staff": "民政工作人员", "charity": "慈善组织成员", "volunteer": "志愿者"}
+# Separate, assignable staff duties (least privilege): a staff account does only what it was granted.
+STAFF_DUTIES = {
+    "accounts": "账号管理",
+    "registry_import": "名单导入",
+    "need_posting": "需求发布",
+    "verification": "凭证核验",
+    "org_vetting": "组织审核",
+    "rules": "规则配置",
+}
 
 ORG_KINDS = {"charity": "慈善组织", "social_org": "社会组织", "company": "企业", "other": "其他"}
 

@@ -27,6 +27,12 @@ class AppUser(SQLModel, table=True):
     service_regions: str = Field(default="", max_length=1000, sa_column_kwargs={"server_default": ""})
     # Language of the mail we send (notify/): zh_CN unless the user chose English ("en").
     locale: str = Field(default="zh_CN", max_length=8, sa_column_kwargs={"server_default": "zh_CN"})
+    # Staff duties (vocabulary.STAFF_DUTIES), comma-separated: least privilege inside the staff role.
+    duties: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    # TOTP second factor: the secret encrypted with the vault; enabled once the first code was confirmed.
+    totp_secret_enc: bytes | None = None
+    totp_enabled_at: datetime | None = None
+    password_changed_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
 
@@ -45,3 +51,22 @@ class AppUser(SQLModel, table=True):
     @property
     def is_staff(self) -> bool:
         return self.role == "staff"
+
+    @property
+    def duty_set(self) -> frozenset[str]:
+        return frozenset(d for d in (self.duties or "").split(",") if d)
+
+    def has_duty(self, duty: str) -> bool:
+        return self.role == "staff" and duty in self.duty_set
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A single-use code that stands in for the TOTP code when the phone is lost; only its hash is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    code_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    used_at: datetime | None = None

@@ -1,0 +1,113 @@
+"""The one access policy, deny by default. Every route names a permission from POLICY with
+`@permission("…")`; a route without one is refused at run time (and fails tests/auth/test_policy.py).
+
+A permission says who may call the route (anyone, or signed-in roles), which staff duty it needs, whether
+a recent re-authentication is required, and which object scope the view then decides through the one
+access function for that object kind (auth/access.py, organizations/access.py, …)."""
+
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import abort, request
+from flask_login import current_user
+
+from ..vocabulary import ROLES, STAFF_DUTIES
+
+SIGNED_IN = frozenset(ROLES)
+STAFF = frozenset({"staff"})
+FULFILERS = frozenset({"charity", "volunteer"})
+CHARITY = frozenset({"charity"})
+VOLUNTEER = frozenset({"volunteer"})
+
+# Object scope the view decides after the role check (documentation for the matrix test and readers):
+# none (public data), self (the actor's own account), region (the object's region inside the staff
+# member's subtree), organization (the actor's organisation), owner (the actor's own claim, pledge, sign-up).
+SCOPES = {"none", "self", "region", "organization", "owner"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str] | None  # None: anyone, signed in or not
+    duty: str | None = None  # a staff duty (vocabulary.STAFF_DUTIES) the caller must hold
+    scope: str = "none"
+    reauth: bool = False  # the caller proved who they are within REAUTH_MINUTES
+    label: str = ""
+
+
+POLICY: dict[str, Rule] = {
+    # Public and account pages.
+    "public.read": Rule(None, label="公开页面"),
+    "account.sign_in": Rule(None, label="登录、注册、找回密码、接受邀请"),
+    "account.own": Rule(SIGNED_IN, scope="self", label="本人账号：登录设备、修改密码、通知设置、双因素认证"),
+    # Fulfilers.
+    "fulfil.claim": Rule(FULFILERS, scope="owner", label="认领、开始帮扶、提交凭证、转交、释放"),
+    "fulfil.pledge": Rule(CHARITY, scope="organization", label="认捐与认捐凭证"),
+    "fulfil.recommend": Rule(FULFILERS, scope="self", label="为我推荐、服务意向"),
+    "volunteer.self": Rule(VOLUNTEER, scope="owner", label="志愿者资料、班次报名、服务记录"),
+    "org.manage": Rule(CHARITY, scope="organization", label="本组织成员与邀请（组织管理员）"),
+    "shift.coordinate": Rule(frozenset({"staff", "charity"}), scope="region", label="班次创建、签到签退、工时审核"),
+    "contact.reveal": Rule(frozenset({"staff", "charity", "volunteer"}), scope="region", reauth=False,
+                           label="查看联系方式（依法定依据或同意，逐次记录）"),
+    # Staff: reading inside their region needs no duty; acting needs the duty.
+    "registry.read": Rule(STAFF, scope="region", label="救助对象、救助链、需求管理、报表、访问日志"),
+    "registry.import": Rule(STAFF, duty="registry_import", scope="region", label="名单与救助发放导入"),
+    "registry.move": Rule(STAFF, duty="registry_import", scope="region", label="迁移户的行政区划"),
+    "need.post": Rule(STAFF, duty="need_posting", scope="region", label="发布、撤销需求，登记更正"),
+    "evidence.verify": Rule(STAFF, duty="verification", scope="region", label="凭证与认捐核验"),
+    "org.vet": Rule(STAFF, duty="org_vetting", scope="region", label="组织审核"),
+    "rules.configure": Rule(STAFF, duty="rules", scope="region", label="重复规则、检索同义词、救助项目映射"),
+    "accounts.manage": Rule(STAFF, duty="accounts", scope="region", label="账号管理、职责授予"),
+    "accounts.grant": Rule(STAFF, duty="accounts", scope="region", reauth=True, label="创建账号、授予职责"),
+    "security_log.read": Rule(STAFF, duty="accounts", scope="region", label="安全日志"),
+    "outbox.read": Rule(STAFF, scope="region", label="邮件队列"),
+    "data.export": Rule(STAFF, scope="region", reauth=True, label="导出台账、报表、名单数据"),
+}
+
+
+def rule_for(name: str) -> Rule:
+    return POLICY[name]
+
+
+def allows(user, name: str) -> bool:
+    """The role and duty part of the rule (object scope is the view's, through the access functions)."""
+    rule = POLICY[name]
+    if rule.roles is None:
+        return True
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.role not in rule.roles:
+        return False
+    return rule.duty is None or user.has_duty(rule.duty)
+
+
+def permission(name: str):
+    """Declare and enforce a route's permission. Anonymous callers of a signed-in route go to the login
+    page; signed-in callers without the role or duty get 403 (written to the security log)."""
+    rule = POLICY[name]  # an unknown name fails at import, not at request time
+    if rule.duty is not None and rule.duty not in STAFF_DUTIES:
+        raise ValueError(f"{name}: unknown duty {rule.duty}")
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if rule.roles is not None and not current_user.is_authenticated:
+                from ..web import login_manager
+
+                return login_manager.unauthorized()
+            if not allows(current_user, name):
+                abort(403)
+            if rule.reauth:
+                from . import reauth
+
+                if not reauth.is_recent():
+                    return reauth.ask(request.full_path)
+            return view(*args, **kwargs)
+
+        wrapper.permission = name
+        return wrapper
+
+    return decorate
+
+
+def declared(view) -> str | None:
+    return getattr(view, "permission", None)
