@@ -67,4 +67,19 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(notify_profile_bp)
     app.register_blueprint(password_bp)
+    from .security.views import bp as security_bp
+
+    app.register_blueprint(security_bp)
+    from .auth.account_views import bp as account_bp
+
+    app.register_blueprint(account_bp)
+    from .auth.reauth_views import bp as reauth_bp
+    from .auth.two_factor_views import bp as two_factor_bp
+
+    app.register_blueprint(two_factor_bp)
+    app.register_blueprint(reauth_bp)
+    from .security import redaction
+
+    # Last, once every module's logger exists: token paths are redacted from any log record.
+    redaction.install(app)
     return app

@@ -1,5 +1,6 @@
 """The `marketplace` command: database, accounts, the demo, the server and the worker."""
 
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -58,18 +59,26 @@ def load_reference_data(app) -> int:
 @click.option("--role", type=click.Choice(["staff", "charity", "volunteer"]), required=True)
 @click.option("--region", "region_code", help="行政区划代码 (staff: the region they are responsible for)")
 @click.option("--organization-id", type=int)
+@click.option("--duties", default="", metavar="CODES",
+              help="staff duties, comma-separated (accounts, registry_import, need_posting, verification, "
+                   "org_vetting, rules), or `all`; default none")
 @click.password_option(help="at least 10 characters; prompted when omitted")
-def create_user(email, display_name, role, region_code, organization_id, password) -> None:
-    """Create a sign-in account."""
+def create_user(email, display_name, role, region_code, organization_id, duties, password) -> None:
+    """Create a sign-in account. The first administrator: --role staff --duties all."""
     from .auth.service import create_user as create
     from .errors import Invalid
+    from .security import events
+    from .vocabulary import STAFF_DUTIES
 
     app = _app()
     try:
         with transaction(engine_of(app)) as session:
             user = create(session, email=email, password=password, display_name=display_name, role=role,
-                          region_code=region_code, organization_id=organization_id)
-            click.echo(f"created user {user.id}: {user.email} ({role})")
+                          region_code=region_code, organization_id=organization_id,
+                          duties=list(STAFF_DUTIES) if duties.strip() == "all" else duties)
+            events.record(session, "account.create", subject=user, role=role, region=user.region_code,
+                          organization=organization_id, duties=user.duties, via="cli")
+            click.echo(f"created user {user.id}: {user.email} ({role}{'; ' + user.duties if user.duties else ''})")
     except Invalid as error:
         click.echo(f"error: {error.field}: {error.message}", err=True)
         sys.exit(2)
@@ -84,16 +93,9 @@ def serve(host: str, port: int) -> None:
 
 
 def _run_server(app, host: str, port: int) -> None:
-    from werkzeug.serving import WSGIRequestHandler, run_simple
+    from .serving import serve
 
-    class PathOnlyLog(WSGIRequestHandler):
-        """Access log lines without query strings: a staff search may carry a household number."""
-
-        def log_request(self, code="-", size="-"):
-            path = self.path.split("?", 1)[0]
-            self.log("info", '"%s %s %s" %s %s', self.command, path, self.request_version, code, size)
-
-    run_simple(host, port, app, threaded=True, use_reloader=False, request_handler=PathOnlyLog)
+    serve(app, host, port)  # no version in the Server header, 414 for long URLs, no query strings logged
 
 
 @main.command("worker")
@@ -144,6 +146,7 @@ def run_housekeeping(app, today: date | None = None) -> tuple[int, int]:
     from .needs import service as needs
     from .notify import scheduled as scheduled_mail
     from .outbox.service import prune_stream
+    from .registry.import_jobs import purge_expired_files as purge_import_files
     from .volunteering.attendance import auto_checkout
 
     # The app context gives mail rendering this app's SECRET_KEY and BASE_URL (signed links).
@@ -154,6 +157,8 @@ def run_housekeeping(app, today: date | None = None) -> tuple[int, int]:
         auto_checkout(session)  # volunteers who forgot to check out (volunteering/attendance.py)
         scheduled_mail.run(session)  # claim.expiring, shift.reminder, digest.daily (notify/scheduled.py)
         prune_stream(session)
+        # Import errors files a day after their job ended, uploads left by a dead process (registry/import_jobs.py)
+        purge_import_files(session, app.config["INSTANCE_PATH"])
     return released, expired
 
 
@@ -201,7 +206,7 @@ def export_ledger(path: Path, fmt: str, region_code: str | None, date_from, date
     """Write the 救助帮扶衔接台账: one row per chain entry, without names or ID numbers."""
     from .auth.access import scope_prefix
     from .db import reading_session
-    from .ledger.export import ExportFilters
+    from .ledger.export import ExportFilters, record_export
     from .ledger.export import export_ledger as run
 
     if region_code and not (region_code.isdigit() and len(region_code) in (6, 9, 12)):
@@ -216,6 +221,9 @@ def export_ledger(path: Path, fmt: str, region_code: str | None, date_from, date
         except ValueError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(2)
+    # Its own short transaction: the export itself reads without holding SQLite's write lock.
+    with transaction(engine_of(app)) as session:
+        record_export(session, count, fmt, filters, region_code=region_code, via="cli")
     click.echo(f"exported={count} path={path}")
 
 
@@ -301,6 +309,10 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     from .migrate import upgrade
 
     app = _app()
+    # The demo's staff accounts sign in with the printed password; set MARKETPLACE_STAFF_2FA=required
+    # to try enrolment.
+    if "MARKETPLACE_STAFF_2FA" not in os.environ:
+        app.config["STAFF_2FA"] = "optional"
     upgrade(app.config["DATABASE_URL"])
     load_reference_data(app)
     logins = seed_demo(engine_of(app), app.extensions["marketplace.vault"])

@@ -9,9 +9,10 @@ from .resources import project_root
 
 
 def instance_dir() -> Path:
-    path = Path(os.environ.get("MARKETPLACE_INSTANCE_PATH") or project_root() / "instance")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    from .private_files import private_dir
+
+    # 0700: it holds the keys, the SQLite database, uploaded registries and their errors files.
+    return private_dir(os.environ.get("MARKETPLACE_INSTANCE_PATH") or project_root() / "instance")
 
 
 def _persistent_secret(path: Path) -> str:
@@ -49,7 +50,33 @@ def load_config() -> dict:
         "SEARCH_INDEX_DIR": env.get("MARKETPLACE_SEARCH_INDEX_DIR") or str(inst / "search-index"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Secure + the __Host- prefix are automatic unless the request is plain HTTP to a loopback host
+        # (security/cookies.py); MARKETPLACE_SECURE_COOKIES=1 forces them there too.
         "SESSION_COOKIE_SECURE": env.get("MARKETPLACE_SECURE_COOKIES", "") == "1",
+        # Server-side sessions (security/sessions.py): idle timeout and absolute lifetime, staff and others.
+        "SESSION_IDLE_STAFF_MINUTES": _int("MARKETPLACE_SESSION_IDLE_STAFF_MINUTES", 30),
+        "SESSION_IDLE_OTHER_MINUTES": _int("MARKETPLACE_SESSION_IDLE_OTHER_MINUTES", 7 * 24 * 60),
+        "SESSION_ABSOLUTE_STAFF_HOURS": _int("MARKETPLACE_SESSION_ABSOLUTE_STAFF_HOURS", 12),
+        "SESSION_ABSOLUTE_OTHER_HOURS": _int("MARKETPLACE_SESSION_ABSOLUTE_OTHER_HOURS", 30 * 24),
+        # Credential throttling (security/throttle.py). Per account: a growing delay after DELAY_AFTER
+        # consecutive failures (2^(n-DELAY_AFTER) s, at most MAX_DELAY), a LOCK_MINUTES lock after LOCK_AFTER.
+        "LOGIN_DELAY_AFTER": _int("MARKETPLACE_LOGIN_DELAY_AFTER", 5),
+        "LOGIN_MAX_DELAY_SECONDS": _int("MARKETPLACE_LOGIN_MAX_DELAY_SECONDS", 60),
+        "LOGIN_LOCK_AFTER": _int("MARKETPLACE_LOGIN_LOCK_AFTER", 10),
+        "LOGIN_LOCK_MINUTES": _int("MARKETPLACE_LOGIN_LOCK_MINUTES", 15),
+        # Per client address (many accounts from one place, or one office behind NAT): a higher threshold.
+        "LOGIN_ADDRESS_LOCK_AFTER": _int("MARKETPLACE_LOGIN_ADDRESS_LOCK_AFTER", 50),
+        # Fixed-window limits: password-reset requests per account and per address (an hour), registrations
+        # per address (an hour), failed invitation links per address (15 min), API requests per address (a minute).
+        "LOGIN_RESET_PER_ACCOUNT": _int("MARKETPLACE_LOGIN_RESET_PER_ACCOUNT", 5),
+        "LOGIN_RESET_PER_ADDRESS": _int("MARKETPLACE_LOGIN_RESET_PER_ADDRESS", 30),
+        "LOGIN_REGISTER_PER_ADDRESS": _int("MARKETPLACE_LOGIN_REGISTER_PER_ADDRESS", 20),
+        "LOGIN_INVITATION_FAILURES_PER_ADDRESS": _int("MARKETPLACE_LOGIN_INVITATION_FAILURES_PER_ADDRESS", 20),
+        "LOGIN_API_PER_MINUTE": _int("MARKETPLACE_LOGIN_API_PER_MINUTE", 600),
+        # Staff second factor (auth/two_factor.py): "required" sends staff without TOTP to enrolment at
+        # login; "optional" (the demo and the tests) lets them in. Anything but "optional" fails closed.
+        "STAFF_2FA": "optional" if env.get("MARKETPLACE_STAFF_2FA", "").strip().lower() == "optional"
+        else "required",
         "WTF_CSRF_TIME_LIMIT": None,
         # A county registry export is a few MB; 64 MB leaves room for a city's XLSX.
         "MAX_CONTENT_LENGTH": _int("MARKETPLACE_MAX_UPLOAD_MB", 64) * 1024 * 1024,

@@ -17,6 +17,11 @@ _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 def make_engine(url: str, busy_timeout_ms: int = 15000) -> Engine:
     if url.startswith("sqlite"):
+        from sqlalchemy.engine import make_url
+
+        from .private_files import private_sqlite_file
+
+        private_sqlite_file(make_url(url).database)  # 0600, and so its WAL and SHM files
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000})
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
@@ -81,12 +86,25 @@ def keep_even_on_rollback(session: Session, row) -> None:
         g.setdefault("audit_rows", []).append(row)
 
 
+def keep_effect_even_on_rollback(session: Session, effect):
+    """Run `effect(session)` now, and again on its own after a rollback: for counters that must count
+    the very requests that fail (a wrong password answers 422, yet the throttle must remember it).
+    Returns what the first run returned."""
+    result = effect(session)
+    if has_request_context():
+        g.setdefault("audit_effects", []).append(effect)
+    return result
+
+
 def _write_audit_rows(session: Session) -> None:
     rows = g.pop("audit_rows", [])
-    if not rows:
+    effects = g.pop("audit_effects", [])
+    if not rows and not effects:
         return
     session.add_all(type(row)(**{c.key: getattr(row, c.key) for c in row.__table__.columns if c.key != "id"})
                     for row in rows)
+    for effect in effects:
+        effect(session)
     session.commit()
 
 

@@ -1,10 +1,12 @@
 """Form pieces shared by several capabilities."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
+
+from .inputs import finite_decimal
 
 
 class ReasonForm(FlaskForm):
@@ -25,8 +27,8 @@ class YuanField(StringField):
         if not raw:
             return
         try:
-            amount = Decimal(raw)
-        except InvalidOperation as exc:
+            amount = finite_decimal(raw)  # NaN and Infinity are refused there (a NaN raised on comparison)
+        except ValueError as exc:
             raise ValueError("请输入数字金额，例如 1200 或 1200.50。") from exc
         if amount <= 0 or amount > Decimal("10000000") or amount.as_tuple().exponent < -2:
             raise ValueError("金额须大于0、不超过一千万元，最多两位小数。")

@@ -4,7 +4,7 @@ error pages, template filters."""
 import json
 import logging
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_htmx import HTMX
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -30,6 +30,7 @@ _HTTP_MESSAGES = {
     405: "不支持该请求方式。",
     409: "当前状态不允许此操作。",
     413: "上传的文件太大。请拆分后分批导入，或联系管理员调整上限。",
+    414: "网址太长（超过 8 KB），请缩短查询条件后重试。",
     500: "服务器出了点问题，操作未保存，请稍后再试。",
 }
 
@@ -66,26 +67,80 @@ def yuan(fen: int | None) -> str:
 
 
 def init_app(app) -> None:
+    from .inputs import BoundedIntegerConverter
+
+    # Before any blueprint adds its rules: /needs/99999999999999999999 is a 404, not a database overflow.
+    app.url_map.converters["int"] = BoundedIntegerConverter
     htmx.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
+    from .security.cookies import HostAwareSessionInterface
+
+    app.session_interface = HostAwareSessionInterface()
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def _load_user(user_id: str):
-        from .auth.models import AppUser
+    def _load_user(token: str):
+        # The cookie holds a session token, never a user id: only a live server-side session signs in.
         from .db import db
+        from .security import sessions
 
-        user = db().get(AppUser, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None
+        return sessions.load_user(db(), token)
 
     app.jinja_env.filters["yuan"] = yuan
     app.jinja_env.filters["nl2br"] = nl2br
     app.jinja_env.globals.update(
         V=vocabulary, label=vocabulary.label, current_user=current_user,
     )
+    from .auth.policy import allows
+
+    # Links to a page the reader may not open are not shown (auth/policy.py decides, as for the route).
+    app.jinja_env.globals["can"] = lambda name: allows(current_user, name)
+
+    @app.before_request
+    def _api_rate_limit():
+        # Registered before every other hook (see api.views.rate_limited for why).
+        if request.blueprint == "api":
+            from .api.views import rate_limited
+
+            return rate_limited()
+        return None
+
+    @app.before_request
+    def _deny_undeclared():
+        # Deny by default: a route that names no permission from auth/policy.POLICY is refused, not open.
+        from .auth.policy import declared
+
+        endpoint = request.endpoint
+        if endpoint is not None and endpoint != "static" and declared(app.view_functions.get(endpoint)) is None:
+            log.error("route %s declares no permission; refused", endpoint)
+            abort(403)
+
+    @app.after_request
+    def _record_denial(response):
+        # Every 403 (role or duty from @permission, Forbidden from an access function, an undeclared route)
+        # leaves an access.denied row. Registered after db.init_app, so it runs before the commit hook,
+        # which rolls the request back and writes the row again on its own.
+        if response.status_code == 403:
+            try:
+                from .auth.policy import declared
+                from .db import db
+                from .security import events
+
+                view = app.view_functions.get(request.endpoint or "")
+                events.record(db(), "access.denied", outcome="denied", endpoint=request.endpoint,
+                              method=request.method, permission=declared(view) if view else None)
+            except Exception:  # the denial stands even if its record cannot be written
+                log.exception("could not record access.denied on %s", request.path)
+        return response
+
+    @app.before_request
+    def _check_inputs():
+        from .inputs import check_request
+
+        check_request(request)  # URL length, control characters (inputs.py)
 
     @app.after_request
     def _headers(response):

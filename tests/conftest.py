@@ -79,7 +79,9 @@ def app(database_url, instance_path, engine, tmp_path):
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "INSTANCE_PATH": str(instance_path),
                       "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
                       # Workers run by tests deliver nowhere unless the test started an SMTP server (smtp_server).
-                      "MAIL_SUPPRESS_SEND": True})
+                      "MAIL_SUPPRESS_SEND": True,
+                      # Staff sign in with a password alone unless a test turns the second factor on.
+                      "STAFF_2FA": "optional"})
     yield app
     app.extensions["marketplace.engine"].dispose()
 

@@ -19,12 +19,16 @@ REGIONS = [
 
 
 class World:
-    """A small 亳州 with two counties, staff in each, an approved charity and a volunteer."""
+    """A small 亳州 with two counties, staff in each, an approved charity and a volunteer.
 
-    def __init__(self, tx):
+    Staff hold every duty unless `duties` says otherwise: {"verifier": ["verification"], …} keyed by the
+    attribute name (poster, verifier, township_staff, other_county, city)."""
+
+    def __init__(self, tx, duties: dict[str, list[str]] | None = None):
         from marketplace.auth.service import create_user
         from marketplace.organizations.models import Organization
         from marketplace.regions.service import ensure_regions
+        from marketplace.vocabulary import STAFF_DUTIES
 
         self.tx = tx
         from marketplace.duplicates.rules import ensure_default_rules
@@ -39,15 +43,17 @@ class World:
             s.add_all([org, pending])
             s.flush()
 
-            def user(email, role, **kw):
+            def user(email, role, name=None, **kw):
+                if role == "staff":
+                    kw["duties"] = (duties or {}).get(name, list(STAFF_DUTIES))
                 return create_user(s, email=email, password=PASSWORD, display_name=email.split("@")[0],
                                    role=role, **kw).id
 
-            self.poster = user("poster@guoyang.gov.cn", "staff", region_code="341621")
-            self.verifier = user("verifier@guoyang.gov.cn", "staff", region_code="341621")
-            self.township_staff = user("chudian@guoyang.gov.cn", "staff", region_code="341621100")
-            self.other_county = user("staff@mengcheng.gov.cn", "staff", region_code="341622")
-            self.city = user("city@bozhou.gov.cn", "staff", region_code="341600")
+            self.poster = user("poster@guoyang.gov.cn", "staff", "poster", region_code="341621")
+            self.verifier = user("verifier@guoyang.gov.cn", "staff", "verifier", region_code="341621")
+            self.township_staff = user("chudian@guoyang.gov.cn", "staff", "township_staff", region_code="341621100")
+            self.other_county = user("staff@mengcheng.gov.cn", "staff", "other_county", region_code="341622")
+            self.city = user("city@bozhou.gov.cn", "staff", "city", region_code="341600")
             self.charity = user("member@charity.org.cn", "charity", organization_id=org.id)
             self.charity2 = user("member2@charity.org.cn", "charity", organization_id=org.id)
             self.pending_member = user("member@pending.org.cn", "charity", organization_id=pending.id)
@@ -58,6 +64,14 @@ class World:
         from marketplace.auth.models import AppUser
 
         return s.get(AppUser, user_id)
+
+    def staff(self, email, region_code="341621", duties=()) -> int:
+        """One more staff account with exactly `duties` (none by default)."""
+        from marketplace.auth.service import create_user
+
+        with self.tx() as s:
+            return create_user(s, email=email, password=PASSWORD, display_name=email.split("@")[0], role="staff",
+                               region_code=region_code, duties=duties).id
 
     @property
     def vault(self):

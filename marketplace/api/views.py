@@ -6,6 +6,7 @@ from dataclasses import asdict
 from flask import Blueprint, current_app, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from ..auth.policy import permission
 from ..db import db
 from ..errors import DomainError, NotFound
 from ..needs import listing
@@ -16,6 +17,21 @@ from ..vocabulary import AGE_BANDS
 from .openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def rate_limited():
+    """A generous per-address limit (LOGIN_API_PER_MINUTE): one upsert, in its own transaction, so the
+    count holds whatever the request's outcome and costs nothing more. Called by web.py as the first
+    hook of every API request: on SQLite that transaction must not wait behind the request's own session,
+    which anything loading the signed-in user opens (with a write lock for signed-in users)."""
+    from ..security import throttle
+
+    refused = throttle.api_refusal()
+    if refused is not None:
+        return (jsonify(error=refused.message, retry_after=refused.retry_after_seconds), 429,
+                {"Retry-After": str(refused.retry_after_seconds)})
+    return None
+
 
 FIELDS = ("id", "category", "form", "title", "description", "urgency", "status", "tier", "area", "age_band",
           "size_band", "deadline", "target_amount_fen", "target_quantity", "unit")
@@ -31,6 +47,7 @@ def _item(need: listing.PublicNeed) -> dict:
 
 
 @bp.get("/needs")
+@permission("public.read")
 def needs():
     """Search the published needs: ?q=&category=&form=&tier=&urgency=&region=&county=&township=&sort=&page=
     (codes as in the UI); the same de-identified results as the needs page, with facet counts."""
@@ -46,11 +63,13 @@ def needs():
 
 
 @bp.get("/openapi.json")
+@permission("public.read")
 def openapi():
     return jsonify(openapi_document(url_for("api.needs", _external=False).rsplit("/needs", 1)[0]))
 
 
 @bp.get("/needs/<int:need_id>")
+@permission("public.read")
 def need(need_id: int):
     session = db()
     found = get_need(session, need_id)

@@ -1,6 +1,7 @@
 """Who may do what, and where. Every check returns the object or raises Forbidden/NotFound."""
 
 from ..errors import Forbidden, NotFound
+from ..vocabulary import STAFF_DUTIES
 
 
 def scope_prefix(region_code: str) -> str:
@@ -25,9 +26,20 @@ def require_role(user, *roles: str):
     return user
 
 
-def require_staff_for(user, region_code: str):
-    """Staff whose region subtree contains `region_code`."""
+def require_duty(user, duty: str):
+    """Staff holding `duty` (vocabulary.STAFF_DUTIES). Services call it as well as the route's @permission,
+    because CLI and bulk paths reach them without a route."""
     require_role(user, "staff")
+    if not user.has_duty(duty):
+        raise Forbidden(f"您没有「{STAFF_DUTIES[duty]}」职责，不能执行此操作。请联系账号管理员。")
+    return user
+
+
+def require_staff_for(user, region_code: str, duty: str | None = None):
+    """Staff whose region subtree contains `region_code` (and who hold `duty`, when the act needs one)."""
+    require_role(user, "staff")
+    if duty is not None:
+        require_duty(user, duty)
     if not in_scope(user, region_code):
         raise Forbidden("该户不在您负责的行政区划内。")
     return user

@@ -1,8 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..vocabulary import ROLES
+from ..inputs import IntegerField
+from ..vocabulary import ROLES, STAFF_DUTIES
 
 
 class LoginForm(FlaskForm):
@@ -16,5 +17,14 @@ class NewUserForm(FlaskForm):
     role = SelectField("角色", choices=[SelectChoice(code, name) for code, name in ROLES.items()])
     region_code = StringField("行政区划代码（工作人员、志愿者必填）", validators=[Optional(), Length(6, 12)])
     organization_id = IntegerField("所属组织编号（慈善组织成员必填）", validators=[Optional()])
+    # Staff only; the page offers only the duties the administrator holds (auth/administration.py).
+    duties = SelectMultipleField("职责（仅民政工作人员）", choices=[SelectChoice(code, name) for code, name in STAFF_DUTIES.items()], validate_choice=False)
     password = PasswordField("初始密码（至少10位，请通知本人登录后妥善保管）",
                              validators=[DataRequired("请设置初始密码。"), Length(min=10, message="密码至少10位。")])
+
+
+class StaffAccountForm(FlaskForm):
+    """Duties and region of an existing staff account, one form per row of 账号管理 (prefixed by its id)."""
+
+    duties = SelectMultipleField("职责", choices=[SelectChoice(code, name) for code, name in STAFF_DUTIES.items()], validate_choice=False)
+    region_code = StringField("负责的行政区划代码", validators=[DataRequired("请填写行政区划代码。"), Length(6, 12)])

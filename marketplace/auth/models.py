@@ -32,6 +32,8 @@ class AppUser(SQLModel, table=True):
     # TOTP second factor: the secret encrypted with the vault; enabled once the first code was confirmed.
     totp_secret_enc: bytes | None = None
     totp_enabled_at: datetime | None = None
+    # The last accepted TOTP time step (unix time // 30): a code is accepted once, never replayed.
+    totp_last_step: int | None = None
     password_changed_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None

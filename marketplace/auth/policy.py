@@ -7,8 +7,9 @@ access function for that object kind (auth/access.py, organizations/access.py, �
 
 from dataclasses import dataclass
 from functools import wraps
+from urllib.parse import urlsplit
 
-from flask import abort, request
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..vocabulary import ROLES, STAFF_DUTIES
@@ -45,8 +46,10 @@ POLICY: dict[str, Rule] = {
     "fulfil.recommend": Rule(FULFILERS, scope="self", label="为我推荐、服务意向"),
     "volunteer.self": Rule(VOLUNTEER, scope="owner", label="志愿者资料、班次报名、服务记录"),
     "org.manage": Rule(CHARITY, scope="organization", label="本组织成员与邀请（组织管理员）"),
-    "shift.coordinate": Rule(frozenset({"staff", "charity"}), scope="region", label="班次创建、签到签退、工时审核"),
-    "contact.reveal": Rule(frozenset({"staff", "charity", "volunteer"}), scope="region", reauth=False,
+    "shift.coordinate": Rule(frozenset({"staff", "charity"}), scope="region", label="班次创建与取消、工时审核"),
+    "shift.attend": Rule(frozenset({"staff", "charity", "volunteer"}), scope="owner",
+                         label="签到签退（志愿者本人或班次协调人）"),
+    "contact.reveal": Rule(frozenset({"staff", "charity", "volunteer"}), scope="region", reauth=True,
                            label="查看联系方式（依法定依据或同意，逐次记录）"),
     # Staff: reading inside their region needs no duty; acting needs the duty.
     "registry.read": Rule(STAFF, scope="region", label="救助对象、救助链、需求管理、报表、访问日志"),
@@ -59,7 +62,7 @@ POLICY: dict[str, Rule] = {
     "accounts.manage": Rule(STAFF, duty="accounts", scope="region", label="账号管理、职责授予"),
     "accounts.grant": Rule(STAFF, duty="accounts", scope="region", reauth=True, label="创建账号、授予职责"),
     "security_log.read": Rule(STAFF, duty="accounts", scope="region", label="安全日志"),
-    "outbox.read": Rule(STAFF, scope="region", label="邮件队列"),
+    "outbox.read": Rule(STAFF, scope="region", label="邮件队列（查看、重试发送）"),
     "data.export": Rule(STAFF, scope="region", reauth=True, label="导出台账、报表、名单数据"),
 }
 
@@ -91,9 +94,7 @@ def permission(name: str):
         @wraps(view)
         def wrapper(*args, **kwargs):
             if rule.roles is not None and not current_user.is_authenticated:
-                from ..web import login_manager
-
-                return login_manager.unauthorized()
+                return _to_login()
             if not allows(current_user, name):
                 abort(403)
             if rule.reauth:
@@ -107,6 +108,19 @@ def permission(name: str):
         return wrapper
 
     return decorate
+
+
+def _to_login():
+    """Flask-Login's redirect to the login page. After a form post, signing in returns to the page the form
+    was on (its same-site Referer), not to the POST-only URL, which would answer 405."""
+    from ..web import login_manager
+
+    if request.method in ("GET", "HEAD"):
+        return login_manager.unauthorized()
+    referrer = urlsplit(request.referrer or "")
+    back = referrer.path if referrer.netloc == request.host and referrer.path.startswith("/") else None
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(url_for(login_manager.login_view, next=back), code=303)
 
 
 def declared(view) -> str | None:

@@ -1,13 +1,17 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, request, url_for
-from flask_login import login_user, logout_user
+from flask_login import current_user, logout_user
 
 from ..db import db
 from ..forms import EmptyForm
+from ..security import login_throttle, sessions
+from ..security.events import record
+from ..security.sessions import start_session
 from ..web import render
-from . import service
+from . import service, two_factor
 from .forms import LoginForm
+from .policy import permission
 
 bp = Blueprint("auth", __name__)
 
@@ -22,15 +26,28 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@permission("account.sign_in")
 def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = service.authenticate(db(), form.email.data, form.password.data)
+        session = db()
+        # Refused before the password is looked at: while locked, the right password fails too.
+        refused = login_throttle.refusal(session, form.email.data)
+        if refused is not None:
+            form.password.errors.append(refused.message)
+            body, _status, headers = render("auth/login.html", form=form, status=429)
+            return body, 429, {**headers, "Retry-After": str(refused.retry_after_seconds)}
+        user = service.authenticate(session, form.email.data, form.password.data)
         if user is not None:
-            login_user(user)
+            login_throttle.succeeded(session, form.email.data)
+            record(session, "login", actor=user, subject=user)
+            if two_factor.second_step_required(user):  # a TOTP or recovery code, or enrolment first
+                return two_factor.begin_second_step(user)
+            start_session(session, user)
             flash(f"欢迎，{user.display_name}。", "success")
             return redirect(_safe_next(request.args.get("next")) or url_for(_HOME_BY_ROLE[user.role]), code=303)
+        login_throttle.failed(session, form.email.data)
         form.password.errors.append("邮箱或密码不正确，或账号已停用。")
         status = 422
     elif request.method == "POST":
@@ -39,9 +56,15 @@ def login():
 
 
 @bp.post("/logout")
+@permission("account.own")
 def logout():
     form = EmptyForm()
     if form.validate_on_submit():
+        session = db()
+        current = sessions.current_session()
+        if current is not None:
+            sessions.end_session(session, current, "logout")
+        record(session, "logout", subject=current_user)
         logout_user()
         flash("您已退出登录。", "info")
     return redirect(url_for("needs.home"), code=303)

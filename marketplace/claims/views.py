@@ -2,7 +2,7 @@ from flask import Blueprint, abort, current_app, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.decorators import fulfiler_required
+from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
 from ..forms import EmptyForm, ReasonForm
@@ -18,7 +18,7 @@ bp = Blueprint("claims", __name__)
 
 
 @bp.get("/my/claims")
-@fulfiler_required
+@permission("fulfil.claim")
 def mine():
     session = db()
     claims = service.claims_of(session, current_user)
@@ -40,7 +40,7 @@ def mine():
 
 
 @bp.post("/my/claims/<int:claim_id>/start")
-@fulfiler_required
+@permission("fulfil.claim")
 def start(claim_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -60,19 +60,19 @@ def _with_reason(claim_id: int, action, message: str):
 
 
 @bp.post("/my/claims/<int:claim_id>/extend")
-@fulfiler_required
+@permission("fulfil.claim")
 def extend(claim_id: int):
     return _with_reason(claim_id, service.extend, "认领已延期7天（每个认领只能延期一次）。")
 
 
 @bp.post("/my/claims/<int:claim_id>/release")
-@fulfiler_required
+@permission("fulfil.claim")
 def release(claim_id: int):
     return _with_reason(claim_id, service.release, "已放弃认领，需求重新开放。")
 
 
 @bp.post("/my/claims/<int:claim_id>/transfer")
-@fulfiler_required
+@permission("fulfil.claim")
 def transfer(claim_id: int):
     session = db()
     claim = service.own_claim(session, current_user, claim_id)
@@ -88,7 +88,7 @@ def transfer(claim_id: int):
 
 
 @bp.post("/my/transfers/<int:transfer_id>/<any(accept, decline, cancel):action>")
-@fulfiler_required
+@permission("fulfil.claim")
 def decide_transfer(transfer_id: int, action: str):
     if not EmptyForm().validate_on_submit():
         abort(400)

@@ -27,6 +27,7 @@ from ..regions.bozhou import COUNTIES, PREFECTURE, REGIONS
 from ..regions.service import ensure_regions
 from ..registry.models import Household
 from ..registry.service import add_household
+from ..vocabulary import STAFF_DUTIES
 from .identities import GIVEN, SURNAMES, IdentityMaker
 from .need_catalogue import EVIDENCE, REASONS, TEMPLATES, Template
 from .profiles import TIER_WEIGHTS, profile
@@ -91,18 +92,24 @@ STATES = {"draft": 25, "open": 120, "claimed": 30, "in_progress": 25, "submitted
           "expired": 15, "cancelled": 10}
 
 
+# Least privilege (vocabulary.STAFF_DUTIES): a county's poster posts needs, imports its registry and vets its
+# organisations; its verifier only verifies (four eyes); only city@ administers accounts and the rules.
+POSTER_DUTIES = ("need_posting", "registry_import", "org_vetting")
+VERIFIER_DUTIES = ("verification",)
+
+
 def demo_logins() -> list[tuple[str, str, str, str]]:
     rows = [
-        ("谯城区工作人员", MARKER_EMAIL, PASSWORD, "为谯城区登记户发布、撤销需求；查看户档案（每次查看记入访问日志）"),
-        ("谯城区核验员", f"verifier@{DOMAIN}", PASSWORD, "核验待审凭证：通过后写入该户救助链，或填写原因退回"),
+        ("谯城区工作人员", MARKER_EMAIL, PASSWORD, "职责：需求发布、名单导入、组织审核。为谯城区登记户发布、撤销需求；查看户档案（每次查看记入访问日志）"),
+        ("谯城区核验员", f"verifier@{DOMAIN}", PASSWORD, "职责：凭证核验。核验待审凭证：通过后写入该户救助链，或填写原因退回"),
     ]
     for county, (suffix, _, _) in COUNTY_STAFF.items():
         if suffix:
             name = COUNTIES[county]
-            rows.append((f"{name}工作人员", f"staff{suffix}@{DOMAIN}", PASSWORD, f"{name}的登记户与需求"))
-            rows.append((f"{name}核验员", f"verifier{suffix}@{DOMAIN}", PASSWORD, f"核验{name}的帮扶凭证"))
+            rows.append((f"{name}工作人员", f"staff{suffix}@{DOMAIN}", PASSWORD, f"职责：需求发布、名单导入、组织审核。{name}的登记户与需求"))
+            rows.append((f"{name}核验员", f"verifier{suffix}@{DOMAIN}", PASSWORD, f"职责：凭证核验。核验{name}的帮扶凭证"))
     rows += [
-        ("市级工作人员", f"city@{DOMAIN}", PASSWORD, "查看亳州市四个区县的登记户、需求和救助链"),
+        ("市级工作人员", f"city@{DOMAIN}", PASSWORD, "全部职责（含账号管理、规则配置）。查看亳州市四个区县的登记户、需求和救助链"),
         ("慈善组织成员", f"charity@{DOMAIN}", PASSWORD, "亳州市慈善总会：认领资金、物资和改造需求，开始帮扶并提交凭证"),
         ("志愿者", f"volunteer@{DOMAIN}", PASSWORD, "认领服务类需求（上门助浴、课后陪伴等），完成后提交服务时长"),
     ]
@@ -135,17 +142,20 @@ class _Seeder:
         seed_supply(self.session, self.staff, self.members, self.volunteers, self.today)
 
     # --- people and organizations -------------------------------------------------------------
-    def _user(self, email: str, name: str, role: str, region: str | None, org: int | None = None) -> AppUser:
+    def _user(self, email: str, name: str, role: str, region: str | None, org: int | None = None,
+              duties=()) -> AppUser:
         return create_user(self.session, email=f"{email}@{DOMAIN}", password=PASSWORD, display_name=name,
-                           role=role, region_code=region, organization_id=org)
+                           role=role, region_code=region, organization_id=org, duties=duties)
 
     def _staff(self) -> dict[str, tuple[AppUser, AppUser]]:
         staff = {}
         for county, (suffix, poster, verifier) in COUNTY_STAFF.items():
             office = f"{COUNTIES[county]}民政局"
-            staff[county] = (self._user(f"staff{suffix}", f"{poster}（{office}）", "staff", county),
-                             self._user(f"verifier{suffix}", f"{verifier}（{office}）", "staff", county))
-        self._user("city", "杨晓东（亳州市民政局）", "staff", PREFECTURE)
+            staff[county] = (self._user(f"staff{suffix}", f"{poster}（{office}）", "staff", county,
+                                        duties=POSTER_DUTIES),
+                             self._user(f"verifier{suffix}", f"{verifier}（{office}）", "staff", county,
+                                        duties=VERIFIER_DUTIES))
+        self._user("city", "杨晓东（亳州市民政局）", "staff", PREFECTURE, duties=STAFF_DUTIES)
         return staff
 
     def _organizations(self) -> list[Organization]:

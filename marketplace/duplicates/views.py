@@ -4,8 +4,8 @@ from flask import Blueprint
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.decorators import staff_required
 from ..auth.models import AppUser
+from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
 from ..web import done, render
@@ -28,13 +28,13 @@ def _page(forms: dict[str, RuleForm], status: int = 200):
 
 
 @bp.get("/staff/rules")
-@staff_required
+@permission("rules.configure")
 def index():
     return _page({})
 
 
 @bp.post("/staff/rules/<category>")
-@staff_required
+@permission("rules.configure")
 def update(category: str):
     form = RuleForm(prefix=category)
     if form.validate_on_submit():

@@ -1,10 +1,11 @@
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, TextAreaField
+from wtforms import DateField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import YuanField
+from ..inputs import DecimalField, IntegerField
 
 
 class EvidenceForm(FlaskForm):

@@ -61,7 +61,7 @@ def submit(session: Session, actor, claim: Claim, data: EvidenceInput, today: da
 
 def _reviewable(session: Session, actor, fulfilment: Fulfilment) -> tuple[Need, Claim]:
     need = session.get(Need, fulfilment.need_id)
-    require_staff_for(actor, need.region_code)
+    require_staff_for(actor, need.region_code, duty="verification")
     if fulfilment.submitted_by_id == actor.id:
         raise Forbidden("核验人不能是提交凭证的人。")
     if need.created_by_id == actor.id:

@@ -2,7 +2,7 @@ from flask import Blueprint, abort, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.decorators import fulfiler_required, staff_required
+from ..auth.policy import permission
 from ..claims import service as claims
 from ..db import db
 from ..errors import Invalid
@@ -19,7 +19,7 @@ bp = Blueprint("fulfilment", __name__)
 
 
 @bp.route("/my/claims/<int:claim_id>/evidence", methods=["GET", "POST"])
-@fulfiler_required
+@permission("fulfil.claim")
 def evidence(claim_id: int):
     session = db()
     claim = claims.own_claim(session, current_user, claim_id)
@@ -44,7 +44,7 @@ def evidence(claim_id: int):
 
 
 @bp.get("/staff/verify")
-@staff_required
+@permission("evidence.verify")
 def queue():
     session = db()
     items = service.queue(session, current_user)
@@ -60,7 +60,7 @@ def _reviewable(fulfilment_id: int) -> Fulfilment:
 
 
 @bp.post("/staff/verify/<int:fulfilment_id>/approve")
-@staff_required
+@permission("evidence.verify")
 def approve(fulfilment_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -69,7 +69,7 @@ def approve(fulfilment_id: int):
 
 
 @bp.post("/staff/verify/<int:fulfilment_id>/reject")
-@staff_required
+@permission("evidence.verify")
 def reject(fulfilment_id: int):
     form = ReasonForm()
     if not form.validate_on_submit():

@@ -40,7 +40,7 @@ def correct(session: Session, actor, household: Household, entry_id: int, data: 
     """Append the correction of entry `entry_id` of `household` to its chain. Staff of the household's
     region only; the reason is required and, like any staff text kept on the chain, must not identify
     the household (it goes into the 衔接台账)."""
-    require_staff_for(actor, household.region_code)
+    require_staff_for(actor, household.region_code, duty="need_posting")
     entry = session.get(LedgerEntry, entry_id)
     if entry is None or entry.household_id != household.id:
         raise NotFound("该救助记录不存在。")

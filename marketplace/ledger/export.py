@@ -23,6 +23,7 @@ from ..vocabulary import CATEGORIES, LEDGER_SOURCES, TIERS
 from .models import LedgerEntry
 
 CHUNK = 5000
+TITLE = "救助帮扶衔接台账"
 KINDS = {"aid": "帮扶", "correction": "更正"}
 YUAN = "#,##0.00"
 
@@ -140,3 +141,15 @@ def write(session: Session, handle, fmt: str, filters: ExportFilters) -> int:
     if fmt == "csv":
         return write_csv(COLUMNS, rows(session, filters, as_text=True), handle, convert=False)
     return write_xlsx(COLUMNS, rows(session, filters), handle, title="救助帮扶衔接台账")
+
+
+def record_export(session: Session, count: int, fmt: str, filters: ExportFilters, *, actor=None,
+                  region_code: str | None = None, via: str = "web") -> None:
+    """The 安全日志 row for a ledger export: who (None from the command line), which part, how many rows.
+    `region_code` is the exported division, so its own staff see who took their ledger."""
+    from ..security import events
+
+    period = {"from": filters.date_from.isoformat() if filters.date_from else None,
+              "to": filters.date_to.isoformat() if filters.date_to else None}
+    events.record(session, "export", actor=actor, region_code=region_code, rows=count, what=TITLE, format=fmt,
+                  via=via, region=filters.region or "全部", **{k: v for k, v in period.items() if v})

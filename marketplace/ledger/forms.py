@@ -1,10 +1,11 @@
 """The correction form on the chain page."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DecimalField, IntegerField, SelectField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..forms import YuanField, no_html
+from ..inputs import DecimalField, IntegerField
 
 
 class CorrectionForm(FlaskForm):
@@ -16,3 +17,12 @@ class CorrectionForm(FlaskForm):
                          validators=[Optional(), NumberRange(0.5, 1000, "服务时长须在0.5至1000小时之间。")])
     reason = TextAreaField("更正原因（记入救助链，不得含姓名、证件号、电话）",
                            validators=[DataRequired("请填写更正原因。"), Length(2, 500, "原因须为2至500字。"), no_html])
+
+
+class MoveForm(FlaskForm):
+    """迁移: the household's new region, for staff whose scope covers both places (registry/moving.py)."""
+
+    to_region = StringField("迁入地行政区划代码（6、9或12位）",
+                            validators=[DataRequired("请填写迁入地行政区划代码。"), Length(6, 12, "行政区划代码应为6、9或12位数字。")])
+    reason = TextAreaField("迁移原因（记入该户变更记录）",
+                           validators=[DataRequired("请填写迁移原因。"), Length(2, 200, "原因须为2至200字。"), no_html])

@@ -1,29 +1,31 @@
 from flask import Blueprint, request
 from flask_login import current_user
 
-from ..auth.decorators import staff_required
+from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
 from ..needs import listing
 from ..privacy.identity import reveal
 from ..privacy.vault import vault
+from ..registry import moving
 from ..registry import service as registry
 from ..vocabulary import CATEGORIES, LEDGER_SOURCES
 from ..web import done, render
 from . import corrections
-from .forms import CorrectionForm
+from .forms import CorrectionForm, MoveForm
 from .timeline import TimelineFilters, timeline
 
 bp = Blueprint("ledger", __name__)
 
 
-def _chain_page(session, household, form: CorrectionForm, *, status: int = 200, filters=None):
+def _chain_page(session, household, form: CorrectionForm, *, status: int = 200, filters=None, move_form=None):
     filters = filters or TimelineFilters()
     items, orgs, users = timeline(session, household.id, filters)
     area = listing.area_names(session, {household.region_code})[household.region_code]
     return render("ledger/chain.html", fragment="ledger/_timeline.html", household=household, items=items,
                   orgs=orgs, users=users, area=area, identity=reveal(household, vault()), filters=filters,
-                  form=form, status=status, is_void=corrections.is_void)
+                  form=form, status=status, is_void=corrections.is_void,
+                  move_form=move_form or MoveForm(formdata=None))
 
 
 def _correctable(session, household, form: CorrectionForm) -> None:
@@ -37,7 +39,7 @@ def _correctable(session, household, form: CorrectionForm) -> None:
 
 
 @bp.get("/staff/households/<code>")
-@staff_required
+@permission("registry.read")
 def household_chain(code: str):
     """The household's assistance chain (一户一条救助链) as a timeline, newest first, filterable by
     category and period; htmx filter requests get only the timeline."""
@@ -50,7 +52,7 @@ def household_chain(code: str):
 
 
 @bp.post("/staff/households/<code>/corrections")
-@staff_required
+@permission("need.post")
 def correct(code: str):
     session = db()
     household = registry.household_for_staff(session, current_user, code, action="view_chain",
@@ -69,3 +71,25 @@ def correct(code: str):
             return done(f"已在救助链上追加更正记录（第{entry.seq}条），原记录保持不变。", "ledger.household_chain",
                         code=household.public_code)
     return _chain_page(session, household, form, status=422)
+
+
+@bp.post("/staff/households/<code>/move")
+@permission("registry.move")
+def move(code: str):
+    """迁移: the household to another region inside the mover's scope, with a reason (registry/moving.py)."""
+    session = db()
+    household = registry.household_for_staff(session, current_user, code, action="view_chain",
+                                             path=request.path, purpose="迁移行政区划")
+    move_form = MoveForm()
+    if move_form.validate_on_submit():
+        try:
+            moving.move_household(session, current_user, household, move_form.to_region.data, move_form.reason.data)
+        except Invalid as error:
+            getattr(move_form, error.field or "reason", move_form.reason).errors.append(error.message)
+        else:
+            area = listing.area_names(session, {household.region_code})[household.region_code]
+            return done(f"已将该户迁至{area}，变更已记入该户记录和安全日志。", "ledger.household_chain",
+                        code=household.public_code)
+    form = CorrectionForm(formdata=None)
+    _correctable(session, household, form)
+    return _chain_page(session, household, form, status=422, move_form=move_form)

@@ -18,12 +18,14 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from ..auth.access import scope_prefix
 from ..auth.models import AppUser
 from ..db import transaction
 from ..duplicates.check import DuplicateWarning, describe
 from ..errors import DomainError
 from ..privacy.vault import Vault
 from ..registry.importing import values
+from ..registry.importing.aid_import import NOT_FOUND
 from ..registry.importing.columns import Column, Layout
 from ..registry.importing.report import ImportFileError, ImportResult, Rejection
 from ..registry.importing.rows import EMPTY
@@ -91,8 +93,8 @@ class NeedImporter(Importer):
         self.seen: dict[str, int] = {}  # import key -> line it first appeared on
         with transaction(engine) as session:
             actor = session.scalars(select(AppUser).where(AppUser.email == (actor_email or "").strip().lower())).first()
-            if actor is None or actor.role != "staff" or not actor.is_active:
-                raise ImportFileError(f"--as 须为启用中的民政工作人员账号（{actor_email} 不是）。")
+            if actor is None or not actor.has_duty("need_posting") or not actor.is_active:
+                raise ImportFileError(f"--as 须为启用中、有「需求发布」职责的民政工作人员账号（{actor_email} 不是）。")
             self.actor_id = actor.id
         day = _future_day
         self.parsers = {
@@ -121,14 +123,17 @@ class NeedImporter(Importer):
         rejections = []
         actor = session.get(AppUser, self.actor_id)
         households = {}
+        # Only the actor's own households are looked up: one of another region is answered exactly as
+        # one that does not exist, so the file cannot probe what other counties hold.
+        scoped = select(Household).where(Household.region_code.startswith(scope_prefix(actor.region_code or "-")))
         for chunk in in_chunks({row["household_no"] for _, _, row in parsed}):
             households.update((h.household_no, h) for h in session.scalars(
-                select(Household).where(Household.household_no.in_(chunk))))
+                scoped.where(Household.household_no.in_(chunk))))
         keyed = []
         for line, cells, row in parsed:
             household = households.get(row["household_no"])
             if household is None:
-                rejections.append(Rejection(line, cells, [("户编号", f"未找到户编号「{row['household_no']}」对应的家庭")]))
+                rejections.append(Rejection(line, cells, [("户编号", f"户编号「{row['household_no']}」{NOT_FOUND}")]))
                 continue
             key = self.vault.digest(_VERSION, household.id, row["category"], row["title"].strip(),
                                     row["deadline"].isoformat())

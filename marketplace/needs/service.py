@@ -107,7 +107,7 @@ def create_need(session: Session, actor, household: Household, data: NeedInput, 
     """`vault` decrypts the household's name and address so the public text can be checked against them.
     Aid that may duplicate the household's chain or live needs raises DuplicateWarning unless
     `data.override_reason` (一事一议) is given; the reason is kept on the need and in its history."""
-    require_staff_for(actor, household.region_code)
+    require_staff_for(actor, household.region_code, duty="need_posting")
     if household.status != "active":
         raise Invalid("该户已退出救助名单，不能发布新需求。", "household")
     today = today or date.today()
@@ -154,7 +154,7 @@ def create_need(session: Session, actor, household: Household, data: NeedInput, 
 
 
 def publish(session: Session, actor, need: Need) -> Need:
-    require_staff_for(actor, need.region_code)
+    require_staff_for(actor, need.region_code, duty="need_posting")
     if need.deadline <= date.today():
         raise Invalid("截止日期已过，请先修改截止日期再发布。", "deadline")
     if not need.override_reason:  # aid may have been given since the draft was saved
@@ -165,7 +165,7 @@ def publish(session: Session, actor, need: Need) -> Need:
 
 
 def cancel(session: Session, actor, need: Need, reason: str) -> Need:
-    require_staff_for(actor, need.region_code)
+    require_staff_for(actor, need.region_code, duty="need_posting")
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise Invalid("撤销需求须填写原因。", "reason")

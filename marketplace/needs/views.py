@@ -1,9 +1,9 @@
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import in_scope, scope_prefix
-from ..auth.decorators import staff_required
+from ..auth.policy import allows, permission
 from ..claims import service as claims
 from ..db import db
 from ..duplicates.check import DuplicateWarning
@@ -26,6 +26,7 @@ bp = Blueprint("needs", __name__)
 
 
 @bp.get("/")
+@permission("public.read")
 def home():
     session = db()
     urgent, _ = listing.open_needs(session, listing.Filters(urgency="urgent"), per_page=6)
@@ -33,6 +34,7 @@ def home():
 
 
 @bp.get("/needs")
+@permission("public.read")
 def index():
     query = SearchQuery.from_args(request.args)
     result = search_needs(db(), query, per_page=current_app.config["PAGE_SIZE"])
@@ -45,10 +47,11 @@ def index():
 
 
 def _staff_in_scope(need: Need) -> bool:
-    return current_user.is_authenticated and current_user.role == "staff" and in_scope(current_user, need.region_code)
+    return allows(current_user, "registry.read") and in_scope(current_user, need.region_code)
 
 
 @bp.get("/needs/<int:need_id>")
+@permission("public.read")
 def detail(need_id: int):
     session = db()
     need = service.get_need(session, need_id)
@@ -65,7 +68,7 @@ def detail(need_id: int):
     region = session.scalar(select(Household.region_code).where(Household.id == need.household_id))
     # A charity or volunteer about to claim sees what the need may duplicate (an exact duplicate is refused).
     duplicates = []
-    if need.status == "open" and current_user.is_authenticated and current_user.role in ("charity", "volunteer"):
+    if need.status == "open" and allows(current_user, "fulfil.claim"):
         duplicates = claims.duplicate_matches(session, current_user, need)
     return render("needs/detail.html", need=listing.public_need(session, need), raw=need, duplicates=duplicates,
                   staff_view=staff_view, history=history, household=household,
@@ -76,9 +79,8 @@ def detail(need_id: int):
 
 
 @bp.post("/needs/<int:need_id>/claim")
+@permission("fulfil.claim")
 def claim(need_id: int):
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=url_for("needs.detail", need_id=need_id)), code=303)
     session = db()
     need = service.get_need(session, need_id)
     claims.claim_need(session, current_user, need, current_app.config["CLAIM_START_DAYS"],
@@ -88,7 +90,7 @@ def claim(need_id: int):
 
 
 @bp.route("/staff/households/<code>/needs/new", methods=["GET", "POST"])
-@staff_required
+@permission("need.post")
 def new(code: str):
     session = db()
     household = registry.household_for_staff(session, current_user, code, action="need_form", path=request.path,
@@ -121,7 +123,7 @@ def new(code: str):
 
 
 @bp.get("/staff/needs")
-@staff_required
+@permission("registry.read")
 def staff_list():
     session = db()
     status = request.args.get("status", "")
@@ -134,7 +136,7 @@ def staff_list():
 
 
 @bp.post("/staff/needs/<int:need_id>/publish")
-@staff_required
+@permission("need.post")
 def publish(need_id: int):
     form = EmptyForm()
     if not form.validate_on_submit():
@@ -145,7 +147,7 @@ def publish(need_id: int):
 
 
 @bp.post("/staff/needs/<int:need_id>/cancel")
-@staff_required
+@permission("need.post")
 def cancel(need_id: int):
     session = db()
     need = service.get_need(session, need_id)

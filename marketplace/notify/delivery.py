@@ -27,7 +27,7 @@ from sqlmodel import Session
 from ..db import engine_of, transaction
 from ..modelbase import utcnow
 from ..outbox.models import OutboxMessage
-from .outbox_mail import MAIL
+from .outbox_mail import MAIL, UnreadableMail, opened
 
 mail = Mail()
 
@@ -100,13 +100,14 @@ def deliver_due(app, limit: int | None = None) -> DeliveryReport:
             report.deferred = _defer_all(engine, rows[1:], retry_at, _short(error))
             return report
         try:
-            _send_batch(engine, connection, rows, lease_end, state.default_sender, config, report)
+            _send_batch(engine, connection, rows, lease_end, state.default_sender, config, report,
+                        app.extensions["marketplace.vault"])
         finally:
             connection.__exit__(None, None, None)
     return report
 
 
-def _send_batch(engine, connection, rows, lease_end, sender, config, report) -> None:
+def _send_batch(engine, connection, rows, lease_end, sender, config, report, vault) -> None:
     max_attempts = config["MAIL_MAX_ATTEMPTS"]
     # Stop starting sends while one could still outlast the lease: after it, another worker may take
     # these rows, and sending them too would deliver twice. A send is bounded by the socket timeout.
@@ -116,9 +117,9 @@ def _send_batch(engine, connection, rows, lease_end, sender, config, report) -> 
             _release(engine, rows[index:])
             return
         try:
-            connection.send(_build(row, sender))
+            connection.send(_build(row, sender, vault))
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException, BadHeaderError, KeyError,
-                TypeError) as error:
+                TypeError, UnreadableMail) as error:
             if getattr(error, "smtp_code", None) == 421:  # the server is closing the connection
                 _record_failure(engine, row, _short(error), max_attempts, report)
                 _release(engine, rows[index + 1:])
@@ -167,8 +168,8 @@ class _Message(Message):
         return MIMEText(text, _subtype=subtype, _charset=utf8)
 
 
-def _build(row: OutboxMessage, sender: str) -> Message:
-    data = row.payload
+def _build(row: OutboxMessage, sender: str, vault) -> Message:
+    data = opened(row.payload, vault)  # the sealed body is opened here only, in memory, to send it
     message = _Message(subject=data["subject"], recipients=[data["to"]], body=data["text"],
                       html=data.get("html") or None, sender=sender,
                       extra_headers=dict(data.get("headers") or {}) or None)
@@ -233,6 +234,8 @@ def _short(error: BaseException) -> str:
         detail = "; ".join(f"{code} {_text(reply)}" for code, reply in error.recipients.values())
     elif isinstance(error, KeyError | TypeError):
         detail = "邮件内容不完整"
+    elif isinstance(error, UnreadableMail):
+        detail = str(error)
     else:
         detail = str(error)
     return f"{type(error).__name__}: {detail}"[:300]

@@ -45,7 +45,7 @@ def invitation(session: Session, invitation, org: Organization, token: str) -> N
     send(session, "org.invitation", invitation.email,
          {"org_name": org.name, "role": ORG_ROLES.get(invitation.org_role, invitation.org_role),
           "expires": invitation.expires_at.strftime("%Y-%m-%d %H:%M UTC"), "path": f"/invitations/{token}"},
-         f"invitation:{invitation.id}")
+         f"invitation:{invitation.id}", region=org.region_code)
 
 
 def _claimant_name(session: Session, claim) -> tuple[str, bool]:

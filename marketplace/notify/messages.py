@@ -19,7 +19,7 @@ KINDS = (
     "org.approved", "org.rejected", "org.suspended", "org.invitation", "need.claimed", "need.pledged",
     "evidence.submitted", "fulfilment.verified", "fulfilment.rejected", "claim.expiring", "claim.expired",
     "transfer.requested", "transfer.accepted", "transfer.lapsed", "shift.reminder", "shift.promoted",
-    "digest.daily", "password.reset",
+    "digest.daily", "password.reset", "login.locked",
 )
 # Mail the user did not cause and may switch off: it carries a signed one-click unsubscribe link.
 UNSUBSCRIBE = {"digest.daily": "digest", "shift.reminder": "reminders"}
@@ -37,10 +37,11 @@ def lang_of(recipient) -> str:
     return "en" if getattr(recipient, "locale", None) == "en" else "zh"
 
 
-def send(session: Session, kind: str, recipient: AppUser | str, context: dict, key: str):
-    """Queue `kind` for `recipient` (an account, or a bare address such as an invitee's). `context["path"]`
-    is the site path the message links back to. Returns the outbox row, or None when nothing was queued
-    (the key was used already, or the account is disabled)."""
+def send(session: Session, kind: str, recipient: AppUser | str, context: dict, key: str, *,
+         region: str | None = None):
+    """Queue `kind` for `recipient` (an account, or a bare address such as an invitee's, whose `region`
+    the caller gives). `context["path"]` is the site path the message links back to. Returns the outbox
+    row, or None when nothing was queued (the key was used already, or the account is disabled)."""
     if kind not in KINDS:
         raise ValueError(f"unknown message kind {kind!r}")
     user = recipient if isinstance(recipient, AppUser) else None
@@ -59,7 +60,20 @@ def send(session: Session, kind: str, recipient: AppUser | str, context: dict, k
     mail = render.render(kind, lang, ctx)
     return outbox_mail.queue(session, to=user.email if user is not None else recipient, subject=mail.subject,
                              text=mail.text, html=mail.html, key=key, kind=kind, headers=headers,
-                             staff=bool(user is not None and user.is_staff))
+                             staff=bool(user is not None and user.is_staff),
+                             user_id=user.id if user is not None else None,
+                             region=recipient_region(session, user) if user is not None else region)
+
+
+def recipient_region(session: Session, user: AppUser) -> str | None:
+    """Where a recipient belongs, for the 邮件队列's scope: a staff member's or volunteer's region, a
+    charity member's organisation's region."""
+    if user.role == "charity" and user.organization_id:
+        from ..organizations.models import Organization
+
+        org = session.get(Organization, user.organization_id)
+        return org.region_code if org else None
+    return user.region_code
 
 
 def send_each(session: Session, kind: str, users, context: dict, key: str) -> int:

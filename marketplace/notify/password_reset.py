@@ -5,11 +5,10 @@ import time
 
 from sqlalchemy import select
 from sqlmodel import Session
-from werkzeug.security import generate_password_hash
 
 from ..auth import service as accounts
 from ..auth.models import AppUser
-from ..errors import Invalid
+from ..auth.passwords import set_password
 from . import tokens
 from .messages import send
 
@@ -44,8 +43,10 @@ def user_for(session: Session, token: str) -> AppUser | None:
 
 
 def reset(session: Session, user: AppUser, password: str) -> AppUser:
-    if len(password or "") < accounts.MIN_PASSWORD:
-        raise Invalid(f"密码至少{accounts.MIN_PASSWORD}位。", "password")
-    user.password_hash = generate_password_hash(password, method=accounts.PASSWORD_METHOD)
-    session.flush()
+    """Set the new password and end every session of the account: whoever knew the old password (or
+    holds a stolen cookie) is out."""
+    from ..security import sessions
+
+    set_password(session, user, password)
+    sessions.end_user_sessions(session, user, "password.reset")
     return user

@@ -5,8 +5,11 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
+from ..security import throttle
+from ..security.events import record
 from ..web import render
 from . import password_reset
 
@@ -27,9 +30,14 @@ class ResetForm(FlaskForm):
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@permission("account.sign_in")
 def forgot():
     form = ForgotForm()
     if form.validate_on_submit():
+        # Per account (known or not: the same answer either way) and per address, before any mail.
+        refused = throttle.count_reset_request(db(), form.email.data)
+        if refused is not None:
+            return throttle.too_many(refused)
         password_reset.request_reset(db(), form.email.data)
         # The same answer whether or not the address has an account (no account enumeration).
         flash(SENT, "info")
@@ -38,6 +46,7 @@ def forgot():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@permission("account.sign_in")
 def reset(token: str):
     session = db()
     user = password_reset.user_for(session, token)
@@ -50,6 +59,7 @@ def reset(token: str):
         except Invalid as error:
             form.password.errors.append(error.message)
         else:
+            record(session, "password.reset", actor=user, subject=user)
             flash("密码已重设，请用新密码登录。", "success")
             return redirect(url_for("auth.login"), code=303)
     return render("notify/password_reset.html", form=form, token=token,

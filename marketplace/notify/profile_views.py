@@ -1,10 +1,11 @@
 """通知设置 (language, daily digest, reminders) and the signed one-click unsubscribe link."""
 
 from flask import Blueprint, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectChoice, SelectMultipleField
 
+from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
 from ..recommend.profile import ServiceProfile, region_choices
@@ -37,7 +38,7 @@ def _home(user) -> str | None:
 
 
 @bp.route("/profile/notifications", methods=["GET", "POST"])
-@login_required
+@permission("account.own")
 def settings():
     session = db()
     row = subscriptions.subscription_of(session, current_user.id)
@@ -64,6 +65,7 @@ def settings():
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@permission("public.read")
 @csrf.exempt  # the signed token is the proof; RFC 8058 mail clients POST without any page or cookie
 def unsubscribe(token: str):
     found = tokens.read_unsubscribe(token)

@@ -1,6 +1,6 @@
 """Who may see and decide what about an organisation. Every check returns the object or raises."""
 
-from ..auth.access import in_scope, require_role
+from ..auth.access import in_scope, require_duty, require_role
 from ..errors import Forbidden
 
 ADMIN = "administrator"
@@ -14,8 +14,8 @@ def org_role(user) -> str | None:
 
 
 def require_vetter(actor, org):
-    """Staff whose region subtree contains the organisation's home region."""
-    require_role(actor, "staff")
+    """Staff holding the vetting duty whose region subtree contains the organisation's home region."""
+    require_duty(actor, "org_vetting")
     if not in_scope(actor, org.region_code):
         raise Forbidden("该组织不在您负责的行政区划内。")
     return org

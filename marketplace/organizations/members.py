@@ -134,8 +134,19 @@ def change_role(session: Session, actor, org: Organization, member: AppUser | No
     if org_role(member) == ADMIN and role != ADMIN and _admin_count(session, org) <= 1:
         raise Conflict("组织至少需要一名管理员：请先把另一名成员设为管理员，再调整此人的角色。")
     member.org_role = role
-    session.flush()
+    _changed(session, member, "org_role", org_id=org.id, org_role=role)
     return member
+
+
+def _changed(session: Session, member: AppUser, reason: str, **detail) -> None:
+    """A change of organisation or of role inside it: logged, and the member's sessions end at once, so a
+    browser signed in under the old rights cannot keep using them."""
+    from ..security import sessions
+    from ..security.events import record
+
+    session.flush()
+    record(session, "account.organization", subject=member, **detail)
+    sessions.end_user_sessions(session, member, reason)
 
 
 def remove(session: Session, actor, org: Organization, member: AppUser | None) -> AppUser:
@@ -146,5 +157,5 @@ def remove(session: Session, actor, org: Organization, member: AppUser | None) -
         raise Conflict("不能移除组织唯一的管理员：请先把另一名成员设为管理员。")
     member.organization_id = None
     member.org_role = None
-    session.flush()
+    _changed(session, member, "org_removed", org_id=org.id, removed=True)
     return member

@@ -144,9 +144,9 @@ def history(session: Session, org: Organization) -> list[tuple[OrganizationHisto
 
 def for_vetting(session: Session, actor, *, status: str = "", kind: str = "", q: str = "") -> list[Organization]:
     """The organisations whose home region lies in the staff member's subtree, filtered."""
-    from ..auth.access import require_role, scope_prefix
+    from ..auth.access import require_duty, scope_prefix
 
-    require_role(actor, "staff")
+    require_duty(actor, "org_vetting")
     query = select(Organization).where(Organization.region_code.startswith(scope_prefix(actor.region_code)))
     if status in ORG_STATUSES:
         query = query.where(Organization.status == status)

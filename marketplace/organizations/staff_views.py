@@ -5,8 +5,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import found
-from ..auth.decorators import staff_required
 from ..auth.models import AppUser
+from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
 from ..privacy.vault import vault
@@ -22,7 +22,7 @@ bp = Blueprint("org_vetting", __name__)
 
 
 @bp.get("/staff/organizations")
-@staff_required
+@permission("org.vet")
 def index():
     session = db()
     status = request.args.get("status", "pending")
@@ -52,13 +52,13 @@ def _detail(org: Organization, forms: dict[str, DecisionForm] | None = None, sta
 
 
 @bp.get("/staff/organizations/<int:org_id>")
-@staff_required
+@permission("org.vet")
 def detail(org_id: int):
     return _detail(found(db().get(Organization, org_id), "组织"))
 
 
 @bp.post("/staff/organizations/<int:org_id>/<action>")
-@staff_required
+@permission("org.vet")
 def decide(org_id: int, action: str):
     session = db()
     org = found(session.get(Organization, org_id), "组织")

@@ -1,14 +1,17 @@
 """Public pages: registration (no sign-in), the directory (公示) and each approved organisation's page."""
 
 from flask import Blueprint, redirect, request, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
 from ..privacy.vault import vault
 from ..regions.models import Region
+from ..security import throttle
+from ..security.sessions import start_session
 from ..web import done, render
 from . import directory, service
 from .forms import RegistrationForm
@@ -37,11 +40,16 @@ def place_choices(session) -> tuple[list[SelectChoice], list[tuple[Region, list[
 
 
 @bp.route("/organizations/register", methods=["GET", "POST"])
+@permission("account.sign_in")
 def register():
     session = db()
     form = RegistrationForm()
     grouped, counties = place_choices(session)
     form.region_code.choices = [SelectChoice("", "请选择"), *grouped]
+    if request.method == "POST":
+        refused = throttle.count_registration(session)
+        if refused is not None:
+            return throttle.too_many(refused)
     if form.validate_on_submit():
         data = service.Registration(
             name=form.name.data, kind=form.kind.data, uscc=form.uscc.data, region_code=form.region_code.data,
@@ -53,7 +61,7 @@ def register():
         except Invalid as error:
             getattr(form, error.field or "name", form.name).errors.append(error.message)
         else:
-            login_user(admin)
+            start_session(session, admin)
             return done(f"「{org.name}」的登记申请已提交。", "organizations.registered")
     status = 422 if request.method == "POST" else 200
     return render("organizations/register.html", form=form, counties=counties, status=status,
@@ -61,6 +69,7 @@ def register():
 
 
 @bp.get("/organizations/registered")
+@permission("public.read")
 def registered():
     if not current_user.is_authenticated or not current_user.organization_id:
         return redirect(url_for("organizations.index"))
@@ -69,6 +78,7 @@ def registered():
 
 
 @bp.get("/organizations")
+@permission("public.read")
 def index():
     kind = request.args.get("kind", "")
     q = request.args.get("q", "")[:64]
@@ -78,5 +88,6 @@ def index():
 
 
 @bp.get("/organizations/<int:org_id>")
+@permission("public.read")
 def detail(org_id: int):
     return render("organizations/public_detail.html", org=directory.public_detail(db(), org_id))

@@ -1,10 +1,11 @@
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, TextAreaField
+from wtforms import DateField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import YuanField
+from ..inputs import IntegerField
 
 
 class PledgeForm(FlaskForm):

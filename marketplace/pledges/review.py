@@ -49,7 +49,7 @@ def submit(session: Session, actor, row: Pledge, data: PledgeEvidence, today: da
 
 def _reviewable(session: Session, actor, row: Pledge) -> Need:
     need = session.get(Need, row.need_id)
-    require_staff_for(actor, need.region_code)
+    require_staff_for(actor, need.region_code, duty="verification")
     if row.submitted_by_id == actor.id:
         raise Forbidden("核验人不能是提交凭证的人。")
     if need.created_by_id == actor.id:

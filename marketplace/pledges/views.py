@@ -1,8 +1,8 @@
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.decorators import role_required, staff_required
+from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
 from ..forms import EmptyForm, ReasonForm
@@ -16,13 +16,11 @@ from .forms import PledgeEvidenceForm, PledgeForm
 
 bp = Blueprint("pledges", __name__)
 
-charity_required = role_required("charity")
 
 
 @bp.post("/needs/<int:need_id>/pledge")
+@permission("fulfil.pledge")
 def pledge(need_id: int):
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=url_for("needs.detail", need_id=need_id)), code=303)
     session = db()
     need = needs.get_need(session, need_id)
     form = PledgeForm()
@@ -39,7 +37,7 @@ def pledge(need_id: int):
 
 
 @bp.get("/my/pledges")
-@charity_required
+@permission("fulfil.pledge")
 def mine():
     session = db()
     rows = service.pledges_of(session, current_user)
@@ -55,7 +53,7 @@ def mine():
 
 
 @bp.post("/my/pledges/<int:pledge_id>/withdraw")
-@charity_required
+@permission("fulfil.pledge")
 def withdraw(pledge_id: int):
     session = db()
     row = service.own_pledge(session, current_user, pledge_id)
@@ -67,7 +65,7 @@ def withdraw(pledge_id: int):
 
 
 @bp.route("/my/pledges/<int:pledge_id>/evidence", methods=["GET", "POST"])
-@charity_required
+@permission("fulfil.pledge")
 def evidence(pledge_id: int):
     session = db()
     row = service.own_pledge(session, current_user, pledge_id)
@@ -86,7 +84,7 @@ def evidence(pledge_id: int):
 
 
 @bp.get("/staff/pledges")
-@staff_required
+@permission("evidence.verify")
 def queue():
     session = db()
     items = review.queue(session, current_user)
@@ -99,7 +97,7 @@ def queue():
 
 
 @bp.post("/staff/pledges/<int:pledge_id>/approve")
-@staff_required
+@permission("evidence.verify")
 def approve(pledge_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -108,7 +106,7 @@ def approve(pledge_id: int):
 
 
 @bp.post("/staff/pledges/<int:pledge_id>/reject")
-@staff_required
+@permission("evidence.verify")
 def reject(pledge_id: int):
     form = ReasonForm()
     if not form.validate_on_submit():

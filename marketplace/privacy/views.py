@@ -1,9 +1,10 @@
 from flask import Blueprint, abort, current_app, request
 from flask_login import current_user
 
-from ..auth.decorators import staff_required
+from ..auth.policy import permission
 from ..db import db
 from ..forms import EmptyForm
+from ..inputs import int_arg
 from ..needs import listing
 from ..needs.service import get_need
 from ..web import render
@@ -15,6 +16,7 @@ bp = Blueprint("privacy", __name__)
 
 
 @bp.post("/needs/<int:need_id>/contact")
+@permission("contact.reveal")
 def contact(need_id: int):
     """POST, not GET: each showing is a logged disclosure, so it must not happen on a prefetch, a crawl
     or a back-button reload."""
@@ -29,12 +31,11 @@ def contact(need_id: int):
 
 
 @bp.get("/staff/access-log")
-@staff_required
+@permission("registry.read")
 def access_log():
     session = db()
     code = request.args.get("code", "").strip()[:16]
-    page_arg = request.args.get("page", "1")
-    page = max(1, int(page_arg)) if page_arg.isdigit() else 1
+    page = int_arg(request.args, "page", 1)
     per_page = current_app.config["PAGE_SIZE"]
     lines, total = log.region_log(session, current_user, code=code, page=page, per_page=per_page)
     return render("privacy/access_log.html", fragment="privacy/_log_rows.html", lines=lines, total=total,

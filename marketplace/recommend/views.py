@@ -3,7 +3,7 @@ from datetime import date
 from flask import Blueprint, current_app
 from flask_login import current_user
 
-from ..auth.decorators import fulfiler_required
+from ..auth.policy import permission
 from ..db import db
 from ..errors import Forbidden, Invalid
 from ..web import done, render
@@ -14,7 +14,7 @@ bp = Blueprint("recommend", __name__)
 
 
 @bp.get("/recommendations")
-@fulfiler_required
+@permission("fulfil.recommend")
 def index():
     session = db()
     try:
@@ -29,7 +29,7 @@ def index():
 
 
 @bp.route("/profile/service", methods=["GET", "POST"])
-@fulfiler_required
+@permission("fulfil.recommend")
 def service_profile():
     session = db()
     current = profile.profile_of(session, current_user)

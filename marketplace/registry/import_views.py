@@ -1,13 +1,17 @@
 """The staff upload page for registry and aid files, with a progress bar that htmx polls."""
 
+from pathlib import Path
+
 from flask import Blueprint, abort, current_app, make_response, request, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import found
-from ..auth.decorators import staff_required
+from ..auth.policy import permission
 from ..db import db
-from ..errors import Invalid
+from ..errors import Invalid, NotFound
+from ..private_files import open_private
+from ..security import events
 from ..web import done, render
 from . import import_jobs
 from .models import ImportJob
@@ -23,7 +27,7 @@ def _own_job(job_id: int) -> ImportJob:
 
 
 @bp.route("/staff/imports", methods=["GET", "POST"])
-@staff_required
+@permission("registry.import")
 def index():
     session = db()
     error = None
@@ -39,7 +43,8 @@ def index():
             error = invalid.message
         else:
             path = import_jobs.upload_path(current_app.config["INSTANCE_PATH"], job)
-            upload.save(path)
+            with open_private(path, "wb") as handle:  # 0600: a whole registry's names and ID numbers
+                upload.save(handle)
             response = make_response(done("文件已上传，正在导入。", "imports.show", job_id=job.id))
             app, region = current_app._get_current_object(), current_user.region_code
             dry_run = request.form.get("dry_run") == "1"
@@ -53,7 +58,7 @@ def index():
 
 
 @bp.get("/staff/imports/<int:job_id>")
-@staff_required
+@permission("registry.import")
 def show(job_id: int):
     job = _own_job(job_id)
     return render("registry/import_job.html", fragment="registry/_import_progress.html", job=job,
@@ -61,10 +66,11 @@ def show(job_id: int):
 
 
 @bp.get("/staff/imports/<int:job_id>/errors.csv")
-@staff_required
+@permission("registry.import")
 def errors(job_id: int):
     job = _own_job(job_id)
-    if not job.errors_path:
-        abort(404)
+    if not job.errors_path or not Path(job.errors_path).is_file():
+        raise NotFound("被拒绝行的文件已删除：它在导入结束后保留 24 小时。请重新上传原文件以再次生成。")
+    events.record(db(), "download", rows=job.rejected, what="导入拒绝行", job=job.id)
     return send_file(job.errors_path, mimetype="text/csv", as_attachment=True,
                      download_name=f"rejected-rows-{job.id}.csv")

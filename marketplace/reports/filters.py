@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from ..auth.access import in_scope, require_role, scope_prefix
 from ..errors import Forbidden, Invalid
+from ..inputs import int_arg, whole_number
 from ..regions.models import Region
 
 DEFAULT_MONTHS = 6
@@ -74,10 +75,8 @@ class ReportFilters:
         if date_from > date_to:
             raise Invalid("开始日期不能晚于结束日期。", "from")
         months = args.get("months", str(DEFAULT_MONTHS))
-        if not (str(months).isdigit() and 1 <= int(months) <= 60):
-            raise Invalid("月数须为1至60之间的整数。", "months")
-        page = args.get("page", "1")
-        page = int(page) if str(page).isdigit() and int(page) >= 1 else 1
+        months = whole_number(str(months), "months", low=1, high=60, label="月数")
+        page = int_arg(args, "page", 1)
         return cls(region, date_from, date_to, int(months), page)
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import asdict, dataclass, replace
 
 from ..errors import Invalid
+from ..inputs import int_arg
 from ..vocabulary import CATEGORIES, FORMS, TIERS, URGENCIES
 
 SORTS = {"relevance": "相关度", "urgency": "紧急程度", "deadline": "截止日期", "waiting": "等待时间"}
@@ -51,9 +52,10 @@ class SearchQuery:
         sort = args.get("sort", "relevance") or "relevance"
         if sort not in SORTS:
             sort = refuse("sort", f"sort 的取值「{sort}」无效，可选：{'、'.join(SORTS)}。") or "relevance"
-        page = args.get("page", "1") or "1"
-        if not (page.isdigit() and 1 <= int(page) <= 10000):
-            page = refuse("page", "page 须为1至10000的整数。") or "1"
+        try:
+            page = int_arg(args, "page", 1)
+        except Invalid as error:
+            page = refuse("page", error.message) or 1
         claimed = args.get("claimed", "") in ("1", "true", "on")
         return cls(sort=sort, page=int(page), claimed=claimed, **values)
 

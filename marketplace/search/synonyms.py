@@ -81,10 +81,27 @@ MAX_TERM = 12
 
 def replace_groups(session: Session, actor, text: str) -> int:
     """Replace the whole list from the editor's text: one group per line, terms separated by spaces.
-    Refuses the edit, naming the line, rather than saving part of it."""
+    Refuses the edit, naming the line, rather than saving part of it. Either way the 安全日志 says so."""
+    from ..errors import DomainError, Forbidden
+    from ..security import events
+
+    previous = session.scalar(select(func.count()).select_from(SynonymGroup))
+    try:
+        count = _replace(session, actor, text)
+    except DomainError as error:
+        events.record(session, "synonyms.change", outcome="denied" if isinstance(error, Forbidden) else "failed",
+                      actor=actor, previous_groups=previous, reason=error.message[:80])
+        raise
+    events.record(session, "synonyms.change", actor=actor, groups=count, previous_groups=previous)
+    return count
+
+
+def _replace(session: Session, actor, text: str) -> int:
+    from ..auth.access import require_duty
     from ..errors import Forbidden, Invalid
 
-    if actor.role != "staff" or len(actor.region_code or "") > 6:
+    require_duty(actor, "rules")
+    if len(actor.region_code or "") > 6:
         raise Forbidden("同义词表全平台共用，只有县级及以上民政工作人员可以修改。")
     groups = []
     for number, line in enumerate(text.splitlines(), start=1):

@@ -4,7 +4,7 @@ from flask import Blueprint, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.decorators import staff_required
+from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
 from ..forms import EmptyForm
@@ -23,13 +23,13 @@ def _page(text: str | None = None, error: str | None = None, status: int = 200):
 
 
 @bp.get("/staff/synonyms")
-@staff_required
+@permission("rules.configure")
 def synonyms():
     return _page()
 
 
 @bp.post("/staff/synonyms")
-@staff_required
+@permission("rules.configure")
 def save_synonyms():
     form = EmptyForm()
     text = request.form.get("groups", "")

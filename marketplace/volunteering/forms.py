@@ -2,7 +2,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
-    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -10,6 +9,8 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ..inputs import IntegerField
 
 
 class RegistrationForm(FlaskForm):

@@ -1,8 +1,6 @@
 """What a volunteer sees of their own service (我的服务), the printable hours certificate, and the
 organisation's hours export. Only display names appear: never the real name or phone."""
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -14,6 +12,7 @@ from ..auth.models import AppUser
 from ..errors import Forbidden
 from ..modelbase import utcnow
 from ..needs.models import Need
+from ..spreadsheets import Column, csv_text, fit
 from .models import HoursEntry, Shift, ShiftSignup, VolunteerProfile
 from .shifts import ends_at
 from .signups import LIVE, waitlist_position
@@ -105,17 +104,10 @@ def organization_hours(session: Session, actor) -> list[HoursLine]:
     return _lines(session, where, with_names=True)
 
 
-def _cell(value: str) -> str:
-    # A spreadsheet would run a cell starting with these as a formula (CSV injection).
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+HOURS_COLUMNS = [Column("志愿者", fit("志愿者", 10)), Column("服务日期", fit("服务日期", 10)),
+                 Column("需求", fit("需求", 30)), Column("时长（小时）", fit("时长（小时）"))]
 
 
 def hours_csv(lines: list[HoursLine]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["志愿者", "服务日期", "需求", "时长（小时）"])
-    for line in lines:
-        writer.writerow([_cell(line.display_name), line.shift.date.isoformat(), _cell(line.need_title),
-                         hours_text(line.entry.minutes)])
-    # The BOM lets Excel open the UTF-8 file with the Chinese intact.
-    return "\ufeff" + out.getvalue()
+    return csv_text(HOURS_COLUMNS, ((line.display_name, line.shift.date, line.need_title,
+                                     hours_text(line.entry.minutes)) for line in lines))

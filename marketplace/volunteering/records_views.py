@@ -3,11 +3,12 @@
 from flask import Blueprint, Response, request
 from flask_login import current_user
 
-from ..auth.decorators import role_required
+from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
 from ..forms import EmptyForm
 from ..privacy.vault import vault
+from ..security import events
 from ..vocabulary import AVAILABILITY, SKILLS
 from ..web import done, render
 from . import records, registration
@@ -17,7 +18,7 @@ bp = Blueprint("volunteer_records", __name__)
 
 
 @bp.get("/my/shifts")
-@role_required("volunteer")
+@permission("volunteer.self")
 def mine():
     session = db()
     lines, approved = records.my_hours(session, current_user)
@@ -26,7 +27,7 @@ def mine():
 
 
 @bp.route("/my/volunteer-profile", methods=["GET", "POST"])
-@role_required("volunteer")
+@permission("volunteer.self")
 def profile():
     """志愿者资料: skills, availability and organisation change; the real name stays as registered."""
     session = db()
@@ -55,15 +56,20 @@ def profile():
 
 
 @bp.get("/my/hours/certificate")
-@role_required("volunteer")
+@permission("volunteer.self")
 def certificate():
-    cert = records.certificate(db(), current_user, vault())
+    session = db()
+    cert = records.certificate(session, current_user, vault())
+    events.record(session, "download", rows=len(cert.lines), what="志愿服务时长证明")
     return render("volunteering/certificate.html", cert=cert, total=records.hours_text(cert.total_minutes))
 
 
 @bp.get("/organization/hours.csv")
-@role_required("charity")
+@permission("org.manage")
 def organization_hours():
-    body = records.hours_csv(records.organization_hours(db(), current_user))
+    session = db()
+    lines = records.organization_hours(session, current_user)
+    body = records.hours_csv(lines)
+    events.record(session, "export", rows=len(lines), what="志愿服务时长", organization=current_user.organization_id)
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename=volunteer-hours.csv"})

@@ -1,17 +1,19 @@
 """Registration, a service need's shifts, sign-ups, the address reveal, attendance and hours review."""
 
-from flask import Blueprint, abort, redirect, request, url_for
-from flask_login import current_user, login_user
+from flask import Blueprint, abort, request
+from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.decorators import role_required
 from ..auth.models import AppUser
+from ..auth.policy import allows, permission
 from ..db import db
 from ..errors import Invalid
 from ..forms import EmptyForm, ReasonForm
 from ..needs import listing
 from ..needs.models import Need
 from ..privacy.vault import vault
+from ..security import throttle
+from ..security.sessions import start_session
 from ..vocabulary import AVAILABILITY, SKILLS
 from ..web import done, render
 from . import address, attendance, registration, shifts, signups
@@ -19,10 +21,10 @@ from .forms import CodeForm, RegistrationForm, ShiftForm
 from .models import HoursEntry, ShiftSignup
 
 bp = Blueprint("volunteering", __name__)
-volunteer_required = role_required("volunteer")
 
 
 @bp.route("/volunteers/register", methods=["GET", "POST"])
+@permission("account.sign_in")
 def register():
     session = db()
     form = RegistrationForm()
@@ -30,6 +32,10 @@ def register():
     form.organization_id.choices = [("", "不属于任何组织")] + [
         (str(o.id), o.name) for o in registration.organization_choices(session)]
     status = 200
+    if request.method == "POST":
+        refused = throttle.count_registration(session)
+        if refused is not None:
+            return throttle.too_many(refused)
     if form.validate_on_submit():
         org = form.organization_id.data
         data = registration.Registration(
@@ -43,7 +49,7 @@ def register():
             getattr(form, error.field or "email", form.email).errors.append(error.message)
             status = 422
         else:
-            login_user(user)
+            start_session(session, user)
             return done("注册成功，欢迎加入志愿服务。可在帮扶需求中查看服务类需求的班次并报名。", "volunteer_records.mine")
     elif request.method == "POST":
         status = 422
@@ -60,6 +66,7 @@ def _service_need(session, need_id: int) -> Need:
 
 
 @bp.get("/needs/<int:need_id>/shifts")
+@permission("public.read")
 def need_shifts(need_id: int):
     session = db()
     need = _service_need(session, need_id)
@@ -70,7 +77,7 @@ def _page(session, need: Need, form: ShiftForm, status: int = 200):
     coordinator = shifts.is_coordinator(session, current_user, need)
     all_shifts = shifts.shifts_of(session, need)
     mine, rosters, entries, names, refusals = {}, {}, {}, {}, {}
-    if current_user.is_authenticated and current_user.role == "volunteer":
+    if allows(current_user, "volunteer.self"):
         rows = session.scalars(select(ShiftSignup).where(ShiftSignup.user_id == current_user.id,
                                                          ShiftSignup.shift_id.in_([s.id for s in all_shifts])))
         mine = {row.shift_id: row for row in rows}
@@ -90,6 +97,7 @@ def _page(session, need: Need, form: ShiftForm, status: int = 200):
 
 
 @bp.post("/needs/<int:need_id>/shifts")
+@permission("shift.coordinate")
 def create_shift(need_id: int):
     session = db()
     need = _service_need(session, need_id)
@@ -110,6 +118,7 @@ def _checked(form=None) -> None:
 
 
 @bp.post("/shifts/<int:shift_id>/cancel")
+@permission("shift.coordinate")
 def cancel_shift(shift_id: int):
     _checked()
     session = db()
@@ -119,7 +128,7 @@ def cancel_shift(shift_id: int):
 
 
 @bp.post("/shifts/<int:shift_id>/signup")
-@volunteer_required
+@permission("volunteer.self")
 def sign_up(shift_id: int):
     _checked()
     session = db()
@@ -131,7 +140,7 @@ def sign_up(shift_id: int):
 
 
 @bp.post("/my/signups/<int:signup_id>/cancel")
-@volunteer_required
+@permission("volunteer.self")
 def cancel_signup(signup_id: int):
     _checked()
     session = db()
@@ -141,7 +150,7 @@ def cancel_signup(signup_id: int):
 
 
 @bp.post("/shifts/<int:shift_id>/address")
-@volunteer_required
+@permission("volunteer.self")
 def reveal_address(shift_id: int):
     _checked()
     session = db()
@@ -164,17 +173,15 @@ def _attendance(signup_id: int, action):
 
 
 @bp.post("/signups/<int:signup_id>/check-in")
+@permission("shift.attend")
 def check_in(signup_id: int):
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.login"), code=303)
     endpoint, values = _attendance(signup_id, attendance.check_in)
     return done("已签到。", endpoint, trigger="attendance-changed", **values)
 
 
 @bp.post("/signups/<int:signup_id>/check-out")
+@permission("shift.attend")
 def check_out(signup_id: int):
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.login"), code=303)
     endpoint, values = _attendance(signup_id, attendance.check_out)
     return done("已签退，服务时长已提交审核。", endpoint, trigger="attendance-changed", **values)
 
@@ -197,12 +204,12 @@ def _decide(entry_id: int, approve: bool):
 
 
 @bp.post("/hours/<int:entry_id>/approve")
-@role_required("staff", "charity")
+@permission("shift.coordinate")
 def approve_hours(entry_id: int):
     return _decide(entry_id, True)
 
 
 @bp.post("/hours/<int:entry_id>/decline")
-@role_required("staff", "charity")
+@permission("shift.coordinate")
 def decline_hours(entry_id: int):
     return _decide(entry_id, False)

@@ -85,6 +85,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('duties', sqlmodel.sql.sqltypes.AutoString(length=200), server_default='', nullable=False))
         batch_op.add_column(sa.Column('totp_secret_enc', sa.LargeBinary(), nullable=True))
         batch_op.add_column(sa.Column('totp_enabled_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('password_changed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
 
     # Accounts that existed before duties keep what the staff role let them do; administrators narrow them.
@@ -95,6 +96,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('app_user', schema=None) as batch_op:
         batch_op.drop_column('password_changed_at')
+        batch_op.drop_column('totp_last_step')
         batch_op.drop_column('totp_enabled_at')
         batch_op.drop_column('totp_secret_enc')
         batch_op.drop_column('duties')

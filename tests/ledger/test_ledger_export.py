@@ -103,3 +103,24 @@ def test_cli_export_ledger_with_region_and_dates(world, database_url, monkeypatc
     assert bad.exit_code == 2
     bad_date = runner.invoke(main, ["export-ledger", "--format", "csv", "--from", "2026-02-30", str(path)])
     assert bad_date.exit_code == 2
+
+
+def test_a_formula_in_an_item_title_reaches_the_export_as_text(world, engine, tmp_path):
+    """An aid item titled =HYPERLINK(...) would run in the official's spreadsheet: CSV gets a leading
+    quote, XLSX a text cell; the negative correction amount stays a number."""
+    household = world.household(tier="dibao")
+    paid = _government(world, household, date(2026, 3, 5), title='=HYPERLINK("http://x","y")')
+    with world.tx() as s:
+        corrections.correct(s, world.user(s, world.poster), s.get(Household, household.id), paid.id,
+                            corrections.CorrectionInput("@误登记", amount_fen=52800))
+    with reading_session(engine) as session:
+        export_ledger(session, tmp_path / "l.csv", "csv", ExportFilters())
+        export_ledger(session, tmp_path / "l.xlsx", "xlsx", ExportFilters())
+    with open(tmp_path / "l.csv", encoding="utf-8-sig", newline="") as handle:
+        first, fix = list(csv.reader(handle))[1:]
+    assert first[6] == '\'=HYPERLINK("http://x","y")' and first[7] == "628.00"
+    assert fix[17] == "'@误登记"
+    sheet = load_workbook(tmp_path / "l.xlsx").active
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert sheet["G2"].value == '=HYPERLINK("http://x","y")' and sheet["G2"].data_type == "s"
+    assert sheet["H2"].data_type == "n"

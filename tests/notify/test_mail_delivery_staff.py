@@ -14,7 +14,7 @@ from support import login, post
 def _mail(engine, key, status, attempts=0, error=None, subject=None):
     with transaction(engine) as s:
         row = outbox_mail.queue(s, to=f"{key}@example.cn", subject=subject or f"【善桥】通知 {key}", text="正文",
-                                html=None, key=key, kind="need_verified")
+                                html=None, key=key, kind="need_verified", region="341621100")
         row.status, row.attempts, row.last_error = status, attempts, error
         row.next_attempt_at = utcnow() + timedelta(hours=1)
         if status == "sent":

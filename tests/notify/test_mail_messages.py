@@ -13,6 +13,7 @@ from marketplace.fulfilment import service as fulfilment
 from marketplace.fulfilment.models import Fulfilment
 from marketplace.modelbase import utcnow
 from marketplace.needs.models import Need
+from marketplace.notify.outbox_mail import opened
 from marketplace.organizations import service as vetting
 from marketplace.organizations.models import Organization
 from marketplace.outbox.models import OutboxMessage
@@ -23,7 +24,7 @@ def mails(tx, kind):
     with tx() as s:
         rows = s.scalars(select(OutboxMessage).where(OutboxMessage.topic == "mail", OutboxMessage.kind == kind)
                          .order_by(OutboxMessage.id)).all()
-        return [dict(row.payload, key=row.idempotency_key) for row in rows]
+        return [dict(opened(row.payload), key=row.idempotency_key) for row in rows]  # as the worker sends it
 
 
 def set_locale(tx, user_id, locale="en"):

@@ -12,6 +12,7 @@ from marketplace.cli import run_housekeeping
 from marketplace.modelbase import utcnow
 from marketplace.needs.models import Need
 from marketplace.notify import scheduled, subscriptions
+from marketplace.notify.outbox_mail import opened
 from marketplace.outbox.models import OutboxMessage
 from marketplace.volunteering import shifts, signups
 
@@ -19,7 +20,7 @@ from marketplace.volunteering import shifts, signups
 def mails(tx, kind):
     with tx() as s:
         rows = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)).all()
-        return [dict(row.payload, key=row.idempotency_key) for row in rows]
+        return [dict(opened(row.payload), key=row.idempotency_key) for row in rows]  # as the worker sends it
 
 
 def _claim_expires_in(world, need_id, delta):

@@ -5,6 +5,7 @@ import time
 
 from sqlalchemy import select
 
+from marketplace.notify.outbox_mail import opened
 from marketplace.outbox.models import OutboxMessage
 from support import csrf_from, login
 
@@ -16,7 +17,7 @@ def _ask(client, email):
 
 def _reset_mails(tx):
     with tx() as s:
-        return [row.payload for row in s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "password.reset"))]
+        return [opened(row.payload) for row in s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "password.reset"))]
 
 
 def _link(payload) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from marketplace.auth.models import AppUser
 from marketplace.errors import Conflict, Forbidden
 from marketplace.modelbase import utcnow
+from marketplace.notify.outbox_mail import opened
 from marketplace.organizations import members
 from marketplace.organizations.models import Invitation, Organization
 from marketplace.outbox.models import OutboxMessage
@@ -37,7 +38,8 @@ def test_an_invitation_stores_only_a_hash_and_queues_a_mail(world, tx, admin):
         assert token not in invitation.token_hash and invitation.token_hash == members.token_hash(token)
         message = s.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == f"invitation:{invitation_id}")).one()
         assert (message.topic, message.kind) == ("mail", "org.invitation")
-        assert message.payload["to"] == "new@charity.org.cn" and f"/invitations/{token}" in message.payload["text"]
+        assert message.payload["to"] == "new@charity.org.cn" and f"/invitations/{token}" in opened(message.payload)["text"]
+        assert token not in str(message.payload)  # the live link is sealed at rest
 
 
 def test_only_administrators_invite(world, tx, admin):
@@ -147,3 +149,28 @@ def test_plain_members_see_members_but_no_management_or_contact(world, tx, admin
     assert "member@charity.org.cn" in page and "创建邀请链接" not in page and "移出组织" not in page
     response = post(client, "/organization/invitations", {"email": "x@y.cn", "role": "member"}, page="/organization")
     assert response.status_code == 403
+
+
+def test_a_removed_or_demoted_member_is_signed_out_at_once(world, tx, admin, app):
+    """A member's browser signed in under the old organisation rights does not keep them."""
+    removed, demoted, admin_client = app.test_client(), app.test_client(), app.test_client()
+    with tx() as s:
+        extra = s.get(AppUser, world.charity2)
+        from marketplace.auth.service import create_user
+
+        second = create_user(s, email="third@charity.org.cn", password=PASSWORD, display_name="third",
+                             role="charity", organization_id=world.org_id)
+        second.org_role = "coordinator"
+        third_id = second.id
+        assert extra.organization_id == world.org_id
+    login(removed, "member2@charity.org.cn")
+    login(demoted, "third@charity.org.cn")
+    assert removed.get("/organization").status_code == 200
+    login(admin_client, "member@charity.org.cn")
+    assert post(admin_client, f"/organization/members/{world.charity2}/remove", {}, page="/organization").status_code == 303
+    assert post(admin_client, f"/organization/members/{third_id}/role", {f"m{third_id}-role": "member"},
+                page="/organization").status_code == 303
+    for client in (removed, demoted):
+        response = client.get("/organization")
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login"), response.status_code
+    assert admin_client.get("/organization").status_code == 200

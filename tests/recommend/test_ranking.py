@@ -112,7 +112,7 @@ def test_closed_and_other_city_needs_are_not_recommended(world):
     with world.tx() as s:
         ensure_regions(s, [("341200", "阜阳市", "prefecture", "340000"), ("341221", "临泉县", "county", "341200")])
         fuyang = create_user(s, email="staff@linquan.gov.cn", password="correct-horse-battery", display_name="临泉",
-                             role="staff", region_code="341221").id
+                             role="staff", region_code="341221", duties=["need_posting"]).id
     open_one = need(world, world.household())
     world.need("claimed")
     need(world, world.household("341221"), title="冬季取暖电暖器", poster=fuyang)

@@ -65,10 +65,8 @@ def test_the_same_payment_keyed_by_id_number_is_recognised_as_already_recorded(e
 
 AID_REJECTED = [
     (["", "", "低保金", "600", "2024-01-15"], "户编号", "户编号和身份证号至少填写一项"),
-    (["341621000000099", "", "低保金", "600", "2024-01-15"], "户编号",
-     "未找到户编号「341621000000099」对应的家庭，请先导入低收入人口名单"),
-    (["", synthetic.make_id(seq="999"), "低保金", "600", "2024-01-15"], "身份证号",
-     "未找到该身份证号对应的家庭，请先导入低收入人口名单"),
+    (["341621000000099", "", "低保金", "600", "2024-01-15"], "户编号", "不在您负责的行政区划内或不存在"),
+    (["", synthetic.make_id(seq="999"), "低保金", "600", "2024-01-15"], "身份证号", "不在您负责的行政区划内或不存在"),
     (["", synthetic.make_id(seq="999")[:17], "低保金", "600", "2024-01-15"], "身份证号", "身份证号应为18位，实际为17位"),
     (["341621000000001", SECOND_ID, "低保金", "600", "2024-01-15"], "身份证号", "身份证号与户编号不属于同一户"),
     (["341621000000001", "", "", "600", "2024-01-15"], "救助项目", "不能为空"),
@@ -109,7 +107,7 @@ def test_scope_prefix_rejects_households_outside_the_staff_region(engine, vault,
                        ["341622000000001", "", "低保金", "600", "2024-01-15"]])
     result = import_aid(engine, vault, path, scope_prefix="341621")
     assert (result.imported, result.rejected) == (1, 1)
-    assert read_errors(result.errors_path)[0]["原因"] == "不在您负责的行政区划内"
+    assert read_errors(result.errors_path)[0]["原因"] == "不在您负责的行政区划内或不存在"
 
 
 def test_a_file_with_only_id_numbers_is_accepted(engine, vault, write, registry):

@@ -98,7 +98,11 @@ def test_the_errors_csv_opens_in_excel_and_can_be_corrected_and_imported_again(e
     assert result.errors_path.read_bytes().startswith(b"\xef\xbb\xbf")
     [error] = read_errors(result.errors_path)
     assert error["户主姓名"] == "王秀英" and error["家庭人口"] == "零"
-    fixed = [dict(error, 家庭人口="2")]
+    # ID number and phone are masked; staff correct the count and fill them back from their own file.
+    original = base_row()
+    assert error["身份证号"] == original["身份证号"][:6] + "*" * 8 + original["身份证号"][-4:]
+    assert error["联系电话"] == "139****5678"
+    fixed = [dict(error, 家庭人口="2", 身份证号=original["身份证号"], 联系电话=original["联系电话"])]
     again = import_registry(engine, vault, write(fixed, name="fixed.csv"))
     assert (again.imported, again.rejected, again.unknown_columns) == (1, 0, ["行号", "列", "原因"])
 
@@ -136,3 +140,19 @@ def test_an_unreadable_file_is_refused_and_nothing_is_written(engine, vault, tmp
 def test_a_missing_file_is_refused(engine, vault, tmp_path):
     with pytest.raises(ImportFileError, match="无法打开文件"):
         import_registry(engine, vault, tmp_path / "nope.csv")
+
+
+def test_the_errors_csv_masks_identifiers_and_neutralises_formulas(engine, vault, write):
+    """The rejected rows are echoed into a file that is downloaded and passed on: ID numbers and phones
+    are masked in every cell (the reason included), and a formula typed into a cell is not live."""
+    number = synthetic.make_id(born="19900101", seq="452")
+    path = write([base_row(户主姓名='=HYPERLINK("http://x","y")', 身份证号=number, 联系电话="13812345678",
+                           家庭人口="零", 详细地址=f"三组 备用电话0558-5123456 户主{number}")])
+    result = import_registry(engine, vault, path)
+    raw = result.errors_path.read_text(encoding="utf-8-sig")
+    [error] = read_errors(result.errors_path)
+    assert number not in raw and "13812345678" not in raw and "5123456" not in raw
+    assert error["身份证号"] == number[:6] + "********" + number[-4:] and error["联系电话"] == "138****5678"
+    assert error["详细地址"] == f"三组 备用电话0558-***3456 户主{number[:6]}********{number[-4:]}"
+    assert error["户主姓名"] == '\'=HYPERLINK("http://x","y")'
+    assert error["户编号"] == base_row()["户编号"]  # the 户编号 stays readable: staff find the row by it

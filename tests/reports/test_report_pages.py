@@ -2,11 +2,12 @@
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from openpyxl import load_workbook
 
 from marketplace.ledger.service import append
+from marketplace.needs.models import Need
 from marketplace.registry.models import Household
 from support import login
 
@@ -86,3 +87,21 @@ def test_every_list_downloads_as_csv_and_xlsx(client, world):
     assert client.get("/staff/reports/nothing.csv").status_code == 404
     assert client.get("/staff/reports/ledger.pdf").status_code == 404
     assert client.get("/staff/reports/ledger.csv?region=341622").status_code == 403
+
+
+def test_downloads_never_carry_a_live_formula(client, world):
+    need = world.need("open", title="=HYPERLINK(\"http://x\",\"点此查看\")")
+    with world.tx() as s:  # published long enough ago to count as unclaimed
+        s.get(Need, need.id).published_at = datetime.now(UTC) - timedelta(days=60)
+    login(client, "poster@guoyang.gov.cn")
+    response = client.get("/staff/reports/unclaimed.csv")
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    response.close()
+    assert any(cell.startswith("'=HYPERLINK") for cell in rows[1]), rows
+    assert not any(cell.startswith("=") for row in rows for cell in row)
+    xlsx = client.get("/staff/reports/unclaimed.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.get_data())).active
+    xlsx.close()
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert any(str(cell.value).startswith("=HYPERLINK") for cell in cells)
+    assert all(cell.data_type != "f" for cell in cells)

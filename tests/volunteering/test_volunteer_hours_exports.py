@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from shift_support import service_need, shift, volunteer
 
+from marketplace.needs.models import Need
 from marketplace.volunteering import attendance, signups
 from marketplace.volunteering.models import Shift
 from marketplace.volunteering.shifts import starts_at
@@ -55,3 +56,16 @@ def test_my_shifts_certificate_and_organisation_csv(world, client):
     assert rows[0] == ["志愿者", "服务日期", "需求", "时长（小时）"]
     assert rows[1:] == [["hours", first.date.isoformat(), "独居老人上门助浴", "1.5"]]
     assert "13800000000" not in response.get_data(as_text=True)
+
+
+def test_the_hours_csv_neutralises_formulas_in_names_and_titles(world, client):
+    helper = volunteer(world, "calc", organization_id=world.org_id)
+    with world.tx() as s:
+        world.user(s, helper).display_name = "=1+cmd|' /C calc'!A0"
+    served = _served(world, helper, 60, "approve")
+    with world.tx() as s:
+        s.get(Need, served.need_id).title = "@SUM(A1:A9)"
+    login(client, "member@charity.org.cn")
+    response = client.get("/organization/hours.csv")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[1] == ["'=1+cmd|' /C calc'!A0", served.date.isoformat(), "'@SUM(A1:A9)", "1"]

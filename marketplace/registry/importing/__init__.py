@@ -9,8 +9,11 @@ staff upload page.
 Both importers read the file in batches, each batch its own transaction (they are commands, and their
 own commit point); a rejected row is written with its reasons to the errors CSV, never to logs or
 stdout. A dry run validates and counts against the database but writes nothing there; it still writes
-the errors CSV, which is its report. `scope_prefix` (a region-code prefix) rejects rows outside it with
-"不在您负责的行政区划内"; `progress(processed_rows, total_rows_or_None)` is called after every batch."""
+the errors CSV, which is its report. `scope_prefix` (a region-code prefix; the web upload always passes
+the uploader's, the CLI runs as the operator with none) rejects rows outside it with "不在您负责的行政区划内",
+and existing households are looked up inside it only: a 户编号 of another region is a rejected row
+("该户属于其他行政区划"), never an update; `progress(processed_rows, total_rows_or_None)` is called after
+every batch."""
 
 from .aid_import import import_aid
 from .registry_import import import_registry

@@ -2,7 +2,9 @@
 through ledger.append (the only writer of chain entries) as source="government", kind="aid".
 
 A row names its household by 户编号 or by 身份证号 (looked up by its keyed HMAC); when it gives both, they
-must belong to the same household. Its external_key is a keyed digest of (household, item, amount,
+must belong to the same household. Households are looked up inside `scope_prefix` only, and one outside
+it is answered exactly as one that does not exist ("不在您负责的行政区划内或不存在"), so the import cannot
+tell a clerk whether a 户编号 or ID number is registered in another county. Its external_key is a keyed digest of (household, item, amount,
 date), unique in the ledger, so importing the file again appends nothing: those rows are `unchanged`, and
 `updated` stays 0 (a paid entry is never edited; a correction is a new entry). Two identical payments in
 one file are taken as one typed twice: the later row is rejected naming the earlier line.
@@ -25,7 +27,6 @@ from ...privacy.vault import Vault
 from .. import idcard
 from ..models import Household
 from . import values
-from .areas import OUT_OF_SCOPE
 from .columns import AID
 from .report import ImportResult, Rejection
 from .rows import EMPTY
@@ -45,16 +46,13 @@ CATEGORY_WORDS = (
 )
 NO_KEY = "户编号和身份证号至少填写一项"
 NOT_SAME = "身份证号与户编号不属于同一户"
-ID_UNKNOWN = "未找到该身份证号对应的家庭，请先导入低收入人口名单"
+# Unknown and out of scope are one answer: anything else tells a clerk what another county holds.
+NOT_FOUND = "不在您负责的行政区划内或不存在"
 _VERSION = "aid-v1"
 
 
 def category_of(item: str) -> str:
     return next((category for word, category in CATEGORY_WORDS if word in item), "other")
-
-
-def no_unknown(household_no: str) -> str:
-    return f"未找到户编号「{household_no}」对应的家庭，请先导入低收入人口名单"
 
 
 def duplicate(line: int) -> str:
@@ -95,15 +93,17 @@ class AidImporter(Importer):
         return row, problems
 
     def _households(self, session, parsed) -> tuple[dict, dict]:
+        """The households the file names, by 户编号 and by ID number's HMAC, inside the actor's scope only."""
         by_no, by_hmac = {}, {}
         numbers = {row["household_no"] for _, _, row in parsed if row["household_no"]}
         hmacs = {row["id_hmac"] for _, _, row in parsed if row["id_hmac"]}
+        scoped = select(Household)
+        if self.scope_prefix:
+            scoped = scoped.where(Household.region_code.startswith(self.scope_prefix))
         for chunk in in_chunks(numbers):
-            by_no.update((h.household_no, h) for h in session.scalars(
-                select(Household).where(Household.household_no.in_(chunk))))
+            by_no.update((h.household_no, h) for h in session.scalars(scoped.where(Household.household_no.in_(chunk))))
         for chunk in in_chunks(hmacs):
-            by_hmac.update((h.id_hmac, h) for h in session.scalars(
-                select(Household).where(Household.id_hmac.in_(chunk))))
+            by_hmac.update((h.id_hmac, h) for h in session.scalars(scoped.where(Household.id_hmac.in_(chunk))))
         return by_no, by_hmac
 
     def _resolve(self, row: dict, by_no: dict, by_hmac: dict) -> tuple[Household | None, tuple[str, str] | None]:
@@ -111,17 +111,13 @@ class AidImporter(Importer):
         if row["household_no"]:
             household = by_no.get(row["household_no"])
             if household is None:
-                return None, (header["household_no"], no_unknown(row["household_no"]))
+                return None, (header["household_no"], NOT_FOUND)
             if row["id_hmac"] and household.id_hmac != row["id_hmac"]:
                 return None, (header["id_number"], NOT_SAME)
-            column = header["household_no"]
         else:
             household = by_hmac.get(row["id_hmac"])
             if household is None:
-                return None, (header["id_number"], ID_UNKNOWN)
-            column = header["id_number"]
-        if self.scope_prefix and not household.region_code.startswith(self.scope_prefix):
-            return None, (column, OUT_OF_SCOPE)
+                return None, (header["id_number"], NOT_FOUND)
         return household, None
 
     def _write(self, session, parsed) -> list[Rejection]:

@@ -9,7 +9,13 @@ whole or not at all, so a history row exists exactly when its update does. No hi
 for a new household: its created_at says when it arrived.
 
 An ID number already held by a household with another 户编号 is rejected (one person, one household),
-judged against the database as it stood before the batch."""
+judged against the database as it stood before the batch.
+
+Scope (issue 11): existing households are looked up inside `scope_prefix` only, so a 户编号 never finds a
+household of another region to update. A 户编号 that is taken outside the scope (户编号 is unique
+nationally) is a rejected row, "该户属于其他行政区划". The import never moves a household: a row whose
+region is not the stored one or a more precise code inside it is rejected; moving is its own action
+(registry/moving.py), for staff whose scope covers both places."""
 
 import secrets
 from datetime import date
@@ -32,6 +38,8 @@ from .rows import RegistryParser, RegistryRow
 from .runner import Importer, in_chunks, run, unit_of_work
 
 ID_ELSEWHERE = "该身份证号已登记在其他户编号下（同一人只能属于一户）"
+ELSEWHERE = "该户属于其他行政区划"
+MOVE_REFUSED = "与该户登记的行政区划不同；名单导入不迁移家庭，请在该户页面办理迁移"
 _IDENTIFIERS = {"head_name": "head_name_enc", "phone": "phone_enc", "address": "address_enc"}
 
 
@@ -68,8 +76,8 @@ class RegistryImporter(Importer):
             self.areas.rolled_back()
             raise
         self.areas.committed()
-        header = REGISTRY.header_of["id_number"]
-        rejections += [Rejection(row.line, row.cells, [(header, ID_ELSEWHERE)]) for row in refused]
+        rejections += [Rejection(row.line, row.cells, [(REGISTRY.header_of[key], reason)])
+                       for row, key, reason in refused]
         self.result.imported += counts["imported"]
         self.result.updated += counts["updated"]
         self.result.unchanged += counts["unchanged"]
@@ -95,19 +103,45 @@ class RegistryImporter(Importer):
                 valid.append(row)
         return rejections, valid
 
-    def _write(self, session, rows: list[RegistryRow]) -> tuple[dict, list[RegistryRow]]:
+    def _scoped(self, query):
+        """`query` limited to households inside the actor's scope (the CLI's operator has all of them)."""
+        if self.scope_prefix:
+            query = query.where(Household.region_code.startswith(self.scope_prefix))
+        return query
+
+    def _write(self, session, rows: list[RegistryRow]) -> tuple[dict, list[tuple[RegistryRow, str, str]]]:
         counts = {"imported": 0, "updated": 0, "unchanged": 0}
-        digests = {}
+        digests, regions = {}, {}
         for chunk in in_chunks([row.household_no for row in rows]):
-            query = select(Household.household_no, Household.row_digest).where(Household.household_no.in_(chunk))
-            digests.update(session.execute(query).all())
+            query = self._scoped(select(Household.household_no, Household.row_digest, Household.region_code)
+                                 .where(Household.household_no.in_(chunk)))
+            for number, digest, region in session.execute(query):
+                digests[number], regions[number] = digest, region
+        # A 户编号 not found in scope may still be taken elsewhere: it is refused, never updated, never inserted
+        # twice. This probe only ever refuses; nothing it finds is read or written.
+        taken = set()
+        if self.scope_prefix:
+            for chunk in in_chunks([row.household_no for row in rows if row.household_no not in digests]):
+                taken.update(session.scalars(select(Household.household_no).where(Household.household_no.in_(chunk))))
+        refused, kept = [], []
+        for row in rows:
+            if row.household_no in taken:
+                refused.append((row, "household_no", ELSEWHERE))
+            elif _moves(row, regions.get(row.household_no)):
+                refused.append((row, "region_code", MOVE_REFUSED))
+            else:
+                kept.append(row)
+        rows = kept
         pending = [row for row in rows if digests.get(row.household_no, "") != row.digest]
         counts["unchanged"] = len(rows) - len(pending)
         holders = {}
+        # One person, one household, nationally: the ID number is checked in every region (the unique
+        # index would refuse it anyway); the row is only refused, the holder is never touched.
         for chunk in in_chunks([row.id_hmac for row in pending]):
             query = select(Household.id_hmac, Household.household_no).where(Household.id_hmac.in_(chunk))
             holders.update(session.execute(query).all())
-        refused = [row for row in pending if holders.get(row.id_hmac, row.household_no) != row.household_no]
+        refused += [(row, "id_number", ID_ELSEWHERE) for row in pending
+                    if holders.get(row.id_hmac, row.household_no) != row.household_no]
         pending = [row for row in pending if holders.get(row.id_hmac, row.household_no) == row.household_no]
         for row in pending:
             self.areas.want(row.region_code)
@@ -150,7 +184,7 @@ class RegistryImporter(Importer):
         by_no = {row.household_no: row for row in rows}
         updates, history = [], []
         for chunk in in_chunks(list(by_no)):
-            for household in session.scalars(select(Household).where(Household.household_no.in_(chunk))):
+            for household in session.scalars(self._scoped(select(Household).where(Household.household_no.in_(chunk)))):
                 row = by_no[household.household_no]
                 values, changes = self._diff(household, row)
                 values.update(id=household.id, row_digest=row.digest)
@@ -182,6 +216,12 @@ class RegistryImporter(Importer):
                 values[column] = self.vault.encrypt(value)
                 changes[name] = "changed"
         return values, changes
+
+
+def _moves(row: RegistryRow, stored: str | None) -> bool:
+    """Would the row move its household? Its region is neither the stored one nor inside it (a village
+    code for a household filed under its township is more precise, not a move)."""
+    return stored is not None and not row.region_code.startswith(stored)
 
 
 def _jsonable(value):

@@ -1,13 +1,20 @@
 """What an import tells its caller: the counts, the rejected rows and the errors CSV.
 
-The errors CSV holds the rejected rows with their original values, so it contains names, ID numbers and
-phones: it is the staff member's own file, written next to their upload and never logged. It keeps the
-original headers, so staff can correct it and import it again (the added 行号/列/原因 columns are then
-reported as unknown and ignored). UTF-8 with BOM, because Excel opens that without asking."""
+The errors CSV holds the rejected rows with their original values, except that ID numbers and phone
+numbers are masked in every cell (341602********4523, 138****5678): the file is downloaded and passed
+around, and the row number and the rest of the row are enough to find the record in the upload. It is the
+staff member's own file, written next to their upload, never logged, and deleted by the worker a day after
+the job ended. It keeps the original headers, so staff can correct the rows in their own file (the added
+行号/列/原因 columns are reported as unknown and ignored if imported). UTF-8 with BOM, because Excel opens
+that without asking; written through the formula-safe writer."""
 
-import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ...privacy.masking import mask_identifiers
+from ...private_files import open_private
+from ...spreadsheets import SafeCsvWriter
 
 
 class ImportFileError(Exception):
@@ -42,6 +49,9 @@ class Rejection:
 
 
 REPORT_COLUMNS = ("行号", "列", "原因")
+# A reason quotes the cell it is about in 「」: that part is masked, the rest is our own wording (whose
+# examples, such as 0558-7212345, stay as written).
+_QUOTED = re.compile(r"「[^」]*」")
 
 
 def default_errors_path(path: Path) -> Path:
@@ -61,12 +71,13 @@ class ErrorReport:
 
     def add(self, rejection: Rejection) -> None:
         if self._writer is None:
-            self._handle = open(self.path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115 (closed in close())
-            self._writer = csv.writer(self._handle)
+            self._handle = open_private(self.path, "w", encoding="utf-8-sig", newline="")
+            self._writer = SafeCsvWriter(self._handle)
             self._writer.writerow([*REPORT_COLUMNS, *self._headers])
         columns = "、".join(dict.fromkeys(column for column, _ in rejection.problems))
         reasons = "；".join(reason for _, reason in rejection.problems)
-        self._writer.writerow([rejection.line, columns, reasons, *rejection.values])
+        self._writer.writerow([rejection.line, columns, _QUOTED.sub(lambda m: mask_identifiers(m.group(0)), reasons),
+                               *(mask_identifiers(value) for value in rejection.values)])
         self.count += 1
 
     def close(self) -> Path | None:

@@ -5,7 +5,9 @@ detected rather than asked) or XLSX (the first sheet). Line numbers are the file
 A CSV file is read twice: once to pick the encoding and to prove the whole file decodes and parses
 (so a broken file is refused before anything is written, and the row count drives the progress bar),
 then again row by row. An XLSX sheet is read once (parsing it twice would double the time): a sheet
-damaged halfway fails after the batches before the damage were committed, and a re-run completes it."""
+damaged halfway fails after the batches before the damage were committed, and a re-run completes it.
+Before either is parsed, the file is held to the import limits (limits.py): rows, columns, cell length
+and an XLSX's uncompressed size; a file beyond them is refused whole with a message naming the limit."""
 
 import csv
 import warnings
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
+from .limits import ImportLimits, check_csv_row, check_xlsx
 from .report import ImportFileError
 
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -31,9 +34,10 @@ class Table:
     close: Callable[[], None]
 
 
-def open_table(path: Path, is_header) -> Table:
-    """`is_header(cells)` says whether a row is the header row."""
+def open_table(path: Path, is_header, limits: ImportLimits | None = None) -> Table:
+    """`is_header(cells)` says whether a row is the header row; `limits` default to the environment's."""
     path = Path(path)
+    limits = limits or ImportLimits.from_env()
     try:
         with open(path, "rb") as handle:
             magic = handle.read(4)
@@ -42,8 +46,8 @@ def open_table(path: Path, is_header) -> Table:
     if magic == _OLE_MAGIC:
         raise ImportFileError("不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后再导入。")
     if magic == _ZIP_MAGIC:
-        return _xlsx(path, is_header)
-    return _csv(path, is_header)
+        return _xlsx(path, is_header, limits)
+    return _csv(path, is_header, limits)
 
 
 def _find_header(rows: Iterator[tuple[int, list[str]]], is_header) -> tuple[int, list[str], int]:
@@ -61,17 +65,24 @@ def _find_header(rows: Iterator[tuple[int, list[str]]], is_header) -> tuple[int,
     return first  # the caller reports which required headers it lacks
 
 
-def _detect_encoding(path: Path) -> tuple[str, int]:
-    """The first encoding in which the whole file decodes and parses as CSV, and its record count."""
+def _detect_encoding(path: Path, limits: ImportLimits) -> tuple[str, int]:
+    """The first encoding in which the whole file decodes and parses as CSV within the limits, and its
+    record count."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             with open(path, encoding=encoding, errors="strict", newline="") as handle:
                 reader = csv.reader(handle)
-                count = sum(1 for cells in reader if any(cells))  # an estimate for the progress bar
+                count = 0  # an estimate for the progress bar
+                for cells in reader:
+                    if any(cells):
+                        count += 1
+                        check_csv_row(limits, reader.line_num, cells, count)
             return encoding, count
         except UnicodeDecodeError:
             continue
         except csv.Error as error:
+            if "field larger than field limit" in str(error):  # csv's own cap (128 KiB), above ours
+                raise limits.cell_exceeded(reader.line_num + 1, csv.field_size_limit()) from None
             raise ImportFileError(f"CSV 文件第{reader.line_num}行无法解析（{error}），请检查文件是否完整。") from None
     raise ImportFileError("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV 文件，或 Excel（.xlsx）文件。")
 
@@ -85,8 +96,8 @@ def _csv_rows(handle) -> Iterator[tuple[int, list[str]]]:
             yield start, cells
 
 
-def _csv(path: Path, is_header) -> Table:
-    encoding, records = _detect_encoding(path)
+def _csv(path: Path, is_header, limits: ImportLimits) -> Table:
+    encoding, records = _detect_encoding(path, limits)
     handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 (closed by Table.close)
     rows = _csv_rows(handle)  # one generator: data rows continue where the header search stopped
     try:
@@ -119,9 +130,10 @@ def _xlsx_rows(sheet) -> Iterator[tuple[int, list[str]]]:
             yield number, cells
 
 
-def _xlsx(path: Path, is_header) -> Table:
+def _xlsx(path: Path, is_header, limits: ImportLimits) -> Table:
     from openpyxl import load_workbook
 
+    present = check_xlsx(path, limits)
     try:
         with warnings.catch_warnings():
             # Files from other tools trigger openpyxl's style and extension warnings; they do not affect values.
@@ -133,7 +145,7 @@ def _xlsx(path: Path, is_header) -> Table:
         book.close()
         raise ImportFileError("Excel 文件中没有工作表。")
     sheet = book.worksheets[0]
-    estimate = sheet.max_row
+    estimate = present or sheet.max_row
     # The stored dimension may be stale or absent; without it every row present is read.
     sheet.reset_dimensions()
     rows = _xlsx_rows(sheet)
