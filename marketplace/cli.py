@@ -241,7 +241,7 @@ def import_registry(path: Path, dry_run: bool, errors_path: Path | None) -> None
     """Import a low-income registry (低收入人口名单), CSV or XLSX; re-importing is safe."""
     from .registry.importing import import_registry as run
 
-    _run_import(run, path, dry_run, errors_path)
+    _run_import(run, path, dry_run, errors_path, event="registry.import")
 
 
 @main.command("import-aid")
@@ -250,7 +250,7 @@ def import_aid(path: Path, dry_run: bool, errors_path: Path | None) -> None:
     """Append government aid already paid (救助发放记录) to the households' chains; re-importing is safe."""
     from .registry.importing import import_aid as run
 
-    _run_import(run, path, dry_run, errors_path)
+    _run_import(run, path, dry_run, errors_path, event="aid.import")
 
 
 @main.command("import-needs")
@@ -268,11 +268,12 @@ def import_needs(path: Path, actor_email: str, dry_run: bool, errors_path: Path 
 
     from .needs.importing import import_needs as run
 
-    _run_import(partial(run, actor_email=actor_email), path, dry_run, errors_path)
+    _run_import(partial(run, actor_email=actor_email), path, dry_run, errors_path, event="needs.import")
 
 
-def _run_import(run, path: Path, dry_run: bool, errors_path: Path | None) -> None:
-    """Prints counts, file paths and column names only: never a row's content (it identifies people)."""
+def _run_import(run, path: Path, dry_run: bool, errors_path: Path | None, *, event: str) -> None:
+    """Prints counts, file paths and column names only: never a row's content (it identifies people).
+    A real (not dry) run leaves its counts in the 安全日志, as a web import does."""
     from .registry.importing import ImportFileError
 
     app = _app()
@@ -296,6 +297,13 @@ def _run_import(run, path: Path, dry_run: bool, errors_path: Path | None) -> Non
         click.echo(f"被拒绝的行及原因：{result.errors_path}")
     if dry_run:
         click.echo("试运行（--dry-run）：未写入数据库。")
+    else:
+        from .security.events import record
+
+        with transaction(engine_of(app)) as session:
+            record(session, event, rows=result.imported + result.updated + result.unchanged + result.rejected,
+                   via="cli", file=path.name[:80], imported=result.imported, updated=result.updated,
+                   unchanged=result.unchanged, rejected=result.rejected)
     click.echo(result.summary())
 
 

@@ -37,6 +37,7 @@ KINDS = {
     "synonyms.change": "同义词变更",
     "registry.import": "名单导入",
     "aid.import": "救助发放导入",
+    "needs.import": "需求清单导入",
     "household.move": "迁移户籍区划",
     "registration": "注册",
     "invitation.accept": "接受邀请",

@@ -86,3 +86,21 @@ def test_import_aid_without_required_headers_exits_2(cli, write, engine):
                                      headers=headers))
     assert result.exit_code == 2 and "缺少必需的列：救助项目、发放日期" in result.stderr
     assert count(engine, LedgerEntry) == 0
+
+
+def test_a_command_line_import_leaves_its_counts_in_the_security_log(cli, write, engine):
+    from sqlalchemy import select
+    from sqlmodel import Session
+
+    from marketplace.security.models import SecurityEvent
+
+    path = write([base_row(), base_row(户编号="341621000000002", 家庭人口="零")])
+    assert cli("import-registry", path, "--dry-run").exit_code == 0
+    assert cli("import-registry", path).exit_code == 0
+    with Session(engine) as s:
+        events = s.scalars(select(SecurityEvent).where(SecurityEvent.kind == "registry.import")).all()
+    assert len(events) == 1  # the dry run wrote nothing
+    event = events[0]
+    assert event.rows == 2 and event.actor_id is None
+    assert event.detail["imported"] == 1 and event.detail["rejected"] == 1 and event.detail["via"] == "cli"
+    assert synthetic.make_id() not in str(event.detail)
