@@ -244,6 +244,10 @@ def build(engine, needs: int, households: int, seed: int = 5) -> dict:
                              "contact_basis": "none", "created_by_id": 1, "created_at": published,
                              "updated_at": published, "published_at": published})
             conn.execute(insert(Need.__table__), rows)
+    with transaction(engine) as s:  # households were inserted around the services: count them once
+        from marketplace.registry import tier_counts
+
+        tier_counts.recount(s)
     with engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
         conn.commit()
@@ -280,6 +284,9 @@ def build_labelled(engine, corpus: list[dict]) -> dict[int, str]:
                                   "version": 2, "contact_basis": "none", "created_by_id": 1, "created_at": now,
                                   "updated_at": now, "published_at": now}
                                  for i, row in enumerate(corpus, 1)])
+        from marketplace.registry import tier_counts
+
+        tier_counts.recount(s)  # households were inserted around the services
     return {i: row["key"] for i, row in enumerate(corpus, 1)}
 
 

@@ -22,6 +22,9 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     vault.init_app(app)
     web.init_app(app)
+    from . import http_cache
+
+    http_cache.init_app(app)  # after web's hooks, so Flask runs its ETag hook, then compression, then web's
     from .notify.delivery import mail
 
     # After config: MAIL_SUPPRESS_SEND is read here (set explicitly by load_config, not from TESTING).
@@ -78,6 +81,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(two_factor_bp)
     app.register_blueprint(reauth_bp)
+    from .health import bp as health_bp
+
+    app.register_blueprint(health_bp)
     from .security import redaction
 
     # Last, once every module's logger exists: token paths are redacted from any log record.

@@ -98,4 +98,7 @@ def load_config() -> dict:
         "MAIL_MAX_ATTEMPTS": _int("MARKETPLACE_MAIL_MAX_ATTEMPTS", 8),
         # How long a worker holds the rows it took; a worker that dies releases them when this runs out.
         "MAIL_LEASE_SECONDS": _int("MARKETPLACE_MAIL_LEASE_SECONDS", 300),
+        # /readyz (health.py): a node whose index has left a search event unapplied longer than this is
+        # not ready (its worker is down); the worker applies them every second.
+        "READY_MAX_SEARCH_LAG_SECONDS": _int("MARKETPLACE_READY_MAX_SEARCH_LAG_SECONDS", 300),
     }

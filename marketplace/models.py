@@ -5,14 +5,14 @@ from .auth.models import AppUser, RecoveryCode
 from .claims.models import Claim, ClaimTransfer
 from .duplicates.models import DuplicateRule
 from .fulfilment.models import Fulfilment
-from .ledger.models import LedgerEntry
+from .ledger.models import LedgerEntry, OrganizationTotal
 from .needs.models import Need, NeedHistory
 from .notify.subscriptions import NotificationSubscription
 from .organizations.models import Invitation, Organization, OrganizationHistory
 from .outbox.models import OutboxMessage
 from .pledges.models import Pledge
 from .regions.models import Region
-from .registry.models import AccessLog, Household, HouseholdHistory, ImportJob
+from .registry.models import AccessLog, Household, HouseholdHistory, ImportJob, RegionTierCount
 from .search.models import SynonymGroup
 from .security.models import AuthThrottle, SecurityEvent, UserSession
 from .volunteering.models import HoursEntry, Shift, ShiftSignup, VolunteerProfile
@@ -22,4 +22,5 @@ __all__ = [
     "Invitation", "Need", "NeedHistory", "NotificationSubscription", "Organization", "OrganizationHistory", "OutboxMessage", "Pledge", "Region", "SynonymGroup",
     "HoursEntry", "Shift", "ShiftSignup", "VolunteerProfile",
     "AuthThrottle", "RecoveryCode", "SecurityEvent", "UserSession",
+    "OrganizationTotal", "RegionTierCount",
 ]

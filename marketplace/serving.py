@@ -1,76 +1,113 @@
-"""The request handler of `marketplace serve` and `marketplace demo` (werkzeug's threaded server).
+"""The production server of `marketplace serve` and `marketplace demo`: gunicorn, through its application
+API (no config file to keep beside the code).
 
-- The Server header says "Shanqiao" only: no werkzeug or Python version for an attacker to match
-  against known flaws (the app's own responses never set one either).
-- A request line longer than REQUEST_LINE_LIMIT is answered 414 after reading (and discarding) the rest
-  of the line, instead of http.server's 65,536-byte cut-off that closed the socket with data unread, which
-  the client saw as a dropped connection. URLs between 8 KB and this limit reach the app, which answers
-  its own 414 page (inputs.check_request).
-- Access log lines carry no query string: a staff search may carry a household number."""
+- Each gunicorn worker builds its own app with the factory (nothing is preloaded): the database engine,
+  its pooled connections and the search index handles are never shared across a fork.
+- The Server header says "Shanqiao" only: no gunicorn or Python version for an attacker to match against
+  known flaws (the app's own responses never set one either).
+- A request line longer than gunicorn's limit (8190 bytes, its maximum) is answered 414 with a Chinese
+  message, after reading (and discarding) the rest of the line, instead of gunicorn's "400 Bad Request"
+  on a socket closed with data unread, which the client saw as a dropped connection. Shorter URLs over
+  8 KB reach the app, which answers its own 414 page (inputs.check_request).
+- Access log lines carry no query string and no referrer: a staff search may carry a household number.
+  Token paths are redacted by security/redaction.py, whose filter sits on gunicorn's loggers."""
 
-from http import HTTPStatus
+import contextlib
+import os
+import socket
 
-from werkzeug.serving import WSGIRequestHandler, run_simple
+import gunicorn.http.wsgi
+from gunicorn.app.base import BaseApplication
+from gunicorn.http.errors import LimitRequestLine
+from gunicorn.workers.gthread import ThreadWorker
 
 SERVER_NAME = "Shanqiao"
-REQUEST_LINE_LIMIT = 16 * 1024
+REQUEST_LINE_LIMIT = 8190  # gunicorn's maximum: a larger value (or 0) is taken as this, or as no limit
 _DRAIN_LIMIT = 1024 * 1024  # beyond this the client is not a browser: just close
 _TOO_LONG = "网址太长（超过 8 KB），请缩短查询条件后重试。\n".encode()
+# Path only (%(U)s), no query string (%(q)s) and no referrer (%(f)s, a full URL with its query).
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 
 
-class RequestHandler(WSGIRequestHandler):
-    server_version = SERVER_NAME  # also the WSGI environ's SERVER_SOFTWARE
-
-    def version_string(self) -> str:
-        return SERVER_NAME
-
-    def log_request(self, code="-", size="-"):
-        path = getattr(self, "path", "").split("?", 1)[0]
-        self.log("info", '"%s %s %s" %s %s', self.command, path, self.request_version, code, size)
-
-    def handle_one_request(self):
-        """http.server's handle_one_request with a shorter request line limit answered properly."""
-        try:
-            self.raw_requestline = self.rfile.readline(REQUEST_LINE_LIMIT + 1)
-            if len(self.raw_requestline) > REQUEST_LINE_LIMIT:
-                self._refuse_long_line()
-                return
-            if not self.raw_requestline:
-                self.close_connection = True
-                return
-            if not self.parse_request():
-                return
-            method = getattr(self, "do_" + self.command, None)
-            if method is None:
-                self.send_error(HTTPStatus.NOT_IMPLEMENTED, f"Unsupported method ({self.command!r})")
-                return
-            method()
-            self.wfile.flush()
-        except TimeoutError as error:
-            self.log_error("Request timed out: %r", error)
-            self.close_connection = True
-
-    def _refuse_long_line(self) -> None:
-        line = self.raw_requestline
-        self.command, self.path, self.request_version = line.split(b" ", 1)[0].decode("latin-1")[:16], "", "HTTP/1.1"
-        self.requestline = ""
-        read = len(line)
-        while not line.endswith(b"\n") and read < _DRAIN_LIMIT:  # the rest of the line, unread so far
-            line = self.rfile.readline(64 * 1024)
-            if not line:
-                break
-            read += len(line)
-        self.close_connection = True
-        if read >= _DRAIN_LIMIT:
-            return
-        self.send_response(HTTPStatus.REQUEST_URI_TOO_LONG)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(_TOO_LONG)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(_TOO_LONG)
-        self.wfile.flush()
+def default_workers(cores: int | None = None) -> int:
+    """One process per core, at most 8. Pages are CPU-bound Python (templates, the search engine), so a
+    process per core uses every core; gunicorn's 2 × cores + 1 suits sync workers that block on I/O,
+    which the threads of each worker already absorb here, and would only add memory and connections."""
+    return max(1, min(cores or os.cpu_count() or 1, 8))
 
 
-def serve(app, host: str, port: int) -> None:
-    run_simple(host, port, app, threaded=True, use_reloader=False, request_handler=RequestHandler)
+DEFAULT_THREADS = 4  # per worker: enough to overlap database waits and slow clients without GIL churn
+DEFAULT_BIND = "127.0.0.1:5000"
+
+
+class Worker(ThreadWorker):
+    """gunicorn's threaded worker with our Server header and a proper 414."""
+
+    def init_process(self):
+        # gunicorn writes its Server header and SERVER_SOFTWARE from these module names, read per response.
+        gunicorn.http.wsgi.SERVER = SERVER_NAME
+        gunicorn.http.wsgi.SERVER_SOFTWARE = SERVER_NAME
+        super().init_process()
+
+    def handle_error(self, req, client, addr, exc):
+        if not isinstance(exc, LimitRequestLine):
+            return super().handle_error(req, client, addr, exc)
+        self.log.warning("request line over %d bytes from ip=%s: answered 414", REQUEST_LINE_LIMIT,
+                         (addr or ("",))[0])
+        if _drain(client):
+            head = ("HTTP/1.1 414 URI Too Long\r\n"
+                    f"Server: {SERVER_NAME}\r\n"
+                    "Content-Type: text/plain; charset=utf-8\r\n"
+                    f"Content-Length: {len(_TOO_LONG)}\r\n"
+                    "Connection: close\r\n\r\n").encode("latin-1")
+            with contextlib.suppress(OSError):  # the client went away: nothing to tell it
+                client.sendall(head + _TOO_LONG)
+
+
+def _drain(client: socket.socket) -> bool:
+    """Read what the client is still sending of its request (the rest of the line and the headers), so
+    that closing the socket does not reset the connection before the client reads the 414. False when
+    the client sends more than a browser would."""
+    read, tail = 0, b""
+    try:
+        client.settimeout(2)
+        while read < _DRAIN_LIMIT:
+            chunk = client.recv(64 * 1024)
+            if not chunk:
+                return True
+            read += len(chunk)
+            tail = (tail + chunk)[-4:]
+            if tail.endswith(b"\r\n\r\n"):
+                return True
+    except (TimeoutError, OSError):
+        return True  # nothing more arrived: the request was already read whole
+    return False
+
+
+class Server(BaseApplication):
+    """`Server(create_app, {"bind": ..., "workers": ..., "threads": ...}).run()`; `factory` is called once
+    in each worker."""
+
+    def __init__(self, factory, options: dict):
+        self.factory, self.options = factory, options
+        super().__init__()
+
+    def load_config(self):
+        settings = {
+            "worker_class": f"{__name__}.Worker",
+            "limit_request_line": REQUEST_LINE_LIMIT,
+            "accesslog": "-",
+            "access_log_format": ACCESS_LOG_FORMAT,
+            "proc_name": "shanqiao",
+            **self.options,
+        }
+        for key, value in settings.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self.factory()
+
+
+def serve(factory, *, bind: str = DEFAULT_BIND, workers: int | None = None,
+          threads: int = DEFAULT_THREADS) -> None:
+    Server(factory, {"bind": bind, "workers": workers or default_workers(), "threads": threads}).run()

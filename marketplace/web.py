@@ -147,7 +147,7 @@ def init_app(app) -> None:
         response.headers.setdefault("Content-Security-Policy", _CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.add("Vary", "HX-Request")
+        response.vary.add("HX-Request")  # one Vary header, merged with Cookie and Accept-Encoding
         if current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import BigInteger, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from ..modelbase import utcnow
@@ -48,3 +48,15 @@ class LedgerEntry(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     prev_hash: str = Field(max_length=64)
     entry_hash: str = Field(max_length=64, unique=True)
+
+
+class OrganizationTotal(SQLModel, table=True):
+    """An organisation's effective chain entries and amount, as the public directory shows them (a line of
+    corrections counts once, by its latest entry; a voided entry not at all). Kept by the ledger writer
+    (ledger/org_totals.py) in the transaction that appends each entry, never summed per request."""
+
+    __tablename__ = "organization_total"
+
+    organization_id: int = Field(primary_key=True, foreign_key="organization.id")
+    entries: int = Field(default=0)
+    amount_fen: int = Field(default=0, sa_type=BigInteger)  # a city's sum outgrows a 32-bit integer

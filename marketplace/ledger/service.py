@@ -9,6 +9,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from ..registry.models import Household
+from . import org_totals
 from .models import LedgerEntry
 
 GENESIS = "0" * 64
@@ -56,6 +57,7 @@ def append(session: Session, household: Household, **fields) -> LedgerEntry:
     entry.entry_hash = entry_digest(entry)
     session.add(entry)
     session.flush()
+    org_totals.entry_appended(session, entry)  # the directory's figures move with the chain
     return entry
 
 

@@ -4,11 +4,12 @@ reads a household's identifiers; areas too small to hide a family in are general
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from ..auth.access import scope_prefix
 from ..regions.models import Region
+from ..registry import tier_counts
 from ..registry.models import Household
 from ..vocabulary import age_band, size_band
 from .models import Need
@@ -67,19 +68,10 @@ def area_names(session: Session, codes: set[str]) -> dict[str, str]:
 
 
 def _township_counts(session: Session, places: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """Active registry households per (township, tier), for all the townships of a page in one query."""
-    townships = {code[:9] for code, _ in places if len(code) >= 9}
-    if not townships:
-        return {}
-    # Code ranges rather than substr(): the region_code index answers them on both databases.
-    ranges = [and_(Household.region_code >= t, Household.region_code < str(int(t) + 1).zfill(9))
-              for t in townships]
-    township = func.substr(Household.region_code, 1, 9)
-    query = (select(township, Household.tier, func.count())
-             .where(Household.status == "active", Household.tier.in_({tier for _, tier in places}),
-                    or_(*ranges))
-             .group_by(township, Household.tier))
-    return {(t, tier): n for t, tier, n in session.execute(query)}
+    """Active registry households per (township, tier), for all the townships of a page in one query of
+    the maintained table (registry.tier_counts): work proportional to the page, not to the registry."""
+    return tier_counts.counts(session, {code[:9] for code, _ in places if len(code) >= 9},
+                              {tier for _, tier in places})
 
 
 def nameable_townships(session: Session, places: set[tuple[str, str]]) -> dict[tuple[str, str], str | None]:

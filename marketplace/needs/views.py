@@ -74,8 +74,9 @@ def detail(need_id: int):
                   staff_view=staff_view, history=history, household=household,
                   live_claim=claims.live_claim(session, need),
                   pledging=pledges.progress(session, need), can_pledge=pledges.can_pledge(session, current_user),
-                  contact_refusal=contact.refusal(session, current_user, need, region),
-                  action_form=EmptyForm(), reason_form=ReasonForm())
+                  # No form objects: building one starts a session for its CSRF token, and the anonymous
+                  # page is publicly cached (marketplace/http_cache.py). The template uses csrf() for staff.
+                  contact_refusal=contact.refusal(session, current_user, need, region))
 
 
 @bp.post("/needs/<int:need_id>/claim")

@@ -3,13 +3,12 @@ nothing about members or the contact person, whose data is personal."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from ..errors import NotFound
-from ..ledger.models import LedgerEntry
+from ..ledger import org_totals
 from ..recommend.profile import region_names
-from ..reports.cliff import effective_entries
 from ..vocabulary import CATEGORIES, ORG_KINDS, label
 from .models import Organization
 
@@ -28,15 +27,9 @@ class PublicOrganization:
 
 
 def _totals(session: Session, org_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Chain entries per organisation, counting a line of corrections once by its latest entry and a
-    voided entry not at all (the same rule as the reports: reports.cliff.effective_entries)."""
-    if not org_ids:
-        return {}
-    query = (select(LedgerEntry.organization_id, func.count(LedgerEntry.id),
-                    func.coalesce(func.sum(LedgerEntry.amount_fen), 0))
-             .where(LedgerEntry.organization_id.in_(org_ids), *effective_entries())
-             .group_by(LedgerEntry.organization_id))
-    return {org_id: (count, int(amount)) for org_id, count, amount in session.execute(query)}
+    """Chain entries and amount per organisation, counting a line of corrections once by its latest entry
+    and a voided entry not at all: maintained by the ledger writer (ledger.org_totals), read by key."""
+    return org_totals.totals(session, org_ids)
 
 
 def _public(orgs: list[Organization], names: dict[str, str], totals) -> list[PublicOrganization]:

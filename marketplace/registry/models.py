@@ -78,3 +78,20 @@ class ImportJob(SQLModel, table=True):
     created_by_id: int = Field(foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
+
+
+class RegionTierCount(SQLModel, table=True):
+    """Active registry households per township and tier: the k-anonymity figure public pages read
+    (needs.listing). Kept by registry/tier_counts.py in the transaction of every registry change, never
+    recounted per request. A zero row means the same as no row."""
+
+    __tablename__ = "region_tier_count"
+
+    township: str = Field(primary_key=True, max_length=9)
+    tier: str = Field(primary_key=True, max_length=16)
+    households: int = Field(default=0)
+
+
+# The hook that keeps region_tier_count in step with every ORM change to a household, registered wherever
+# Household is (last: the module reads the classes above).
+from . import tier_counts  # noqa: E402, F401

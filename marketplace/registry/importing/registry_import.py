@@ -29,6 +29,7 @@ from ...modelbase import utcnow
 from ...outbox.service import region_changed
 from ...privacy.vault import Vault
 from ...regions.national import ensure_national
+from .. import tier_counts
 from ..models import Household, HouseholdHistory
 from ..service import _ALPHABET
 from .areas import Areas
@@ -147,7 +148,7 @@ class RegistryImporter(Importer):
             self.areas.want(row.region_code)
         now = utcnow()
         new = [row for row in pending if row.household_no not in digests]
-        updates, history = self._changes(session, [row for row in pending if row.household_no in digests], now)
+        updates, history, moves = self._changes(session, [row for row in pending if row.household_no in digests], now)
         if not self.dry_run:
             self.areas.create_pending(session)
             if new:
@@ -159,6 +160,8 @@ class RegistryImporter(Importer):
                 session.execute(update(Household), updates)
             if history:
                 session.execute(insert(HouseholdHistory), history)
+            # The k-anonymity figures change with the households, in the same transaction.
+            tier_counts.apply(session, [(None, (row.region_code, row.tier, "active")) for row in new] + moves)
             # Household counts decide whether a need may name its township (k-anonymity): the search
             # index re-reads the needs of every county this batch touched.
             for county in sorted({row.region_code[:6] for row in pending}):
@@ -178,22 +181,27 @@ class RegistryImporter(Importer):
             "row_digest": row.digest, "status": "active", "created_at": now, "updated_at": now,
         }
 
-    def _changes(self, session, rows: list[RegistryRow], now) -> tuple[list[dict], list[dict]]:
+    def _changes(self, session, rows: list[RegistryRow], now) -> tuple[list[dict], list[dict], list[tuple]]:
         """Bulk-update parameter sets and history rows for rows whose digest differs. A row whose stored
-        values already match (a household entered by hand, or a file reformatted) only gets its digest."""
+        values already match (a household entered by hand, or a file reformatted) only gets its digest.
+        Also each changed household's (region, tier, status) before and after, for tier_counts."""
         by_no = {row.household_no: row for row in rows}
-        updates, history = [], []
+        updates, history, moves = [], [], []
         for chunk in in_chunks(list(by_no)):
             for household in session.scalars(self._scoped(select(Household).where(Household.household_no.in_(chunk)))):
                 row = by_no[household.household_no]
                 values, changes = self._diff(household, row)
+                if "tier" in values or "region_code" in values:
+                    moves.append(((household.region_code, household.tier, household.status),
+                                  (values.get("region_code", household.region_code), values.get("tier", household.tier),
+                                   household.status)))
                 values.update(id=household.id, row_digest=row.digest)
                 if changes:
                     values["updated_at"] = now
                     history.append({"household_id": household.id, "source": self.source, "actor_id": self.actor_id,
                                     "changes": changes, "at": now})
                 updates.append(values)
-        return updates, history
+        return updates, history, moves
 
     def _diff(self, household: Household, row: RegistryRow) -> tuple[dict, dict]:
         new = {"tier": row.tier, "members": row.members, "region_code": row.region_code,
