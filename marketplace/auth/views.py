@@ -1,5 +1,3 @@
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, logout_user
 
@@ -16,13 +14,6 @@ from .policy import permission
 bp = Blueprint("auth", __name__)
 
 _HOME_BY_ROLE = {"staff": "registry.households", "charity": "claims.mine", "volunteer": "claims.mine"}
-
-
-def _safe_next(target: str | None) -> str | None:
-    if not target:
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -46,7 +37,7 @@ def login():
                 return two_factor.begin_second_step(user)
             start_session(session, user)
             flash(f"欢迎，{user.display_name}。", "success")
-            return redirect(_safe_next(request.args.get("next")) or url_for(_HOME_BY_ROLE[user.role]), code=303)
+            return redirect(two_factor.safe_path(request.args.get("next")) or url_for(_HOME_BY_ROLE[user.role]), code=303)
         login_throttle.failed(session, form.email.data)
         form.password.errors.append("邮箱或密码不正确，或账号已停用。")
         status = 422

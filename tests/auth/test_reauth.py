@@ -125,3 +125,15 @@ def test_a_stale_contact_reveal_returns_to_the_need_page_with_a_message(client, 
     assert reauth(client, response.headers["Location"]).headers["Location"] == page
     revealed = post(client, f"{page}/contact", page=page)
     assert revealed.status_code == 200 and "13905581234" in revealed.get_data(as_text=True)
+
+
+def test_login_next_goes_to_this_site_only(client, world):
+    """The login form's `next` is judged by the same rule as the second step's and re-authentication's."""
+    for target in ("/\\evil.example", "//evil.example", "https://evil.example/"):
+        token = csrf_from(client.get("/login"))
+        response = client.post(f"/login?next={target}", data={"email": "poster@guoyang.gov.cn",
+                                                               "password": PASSWORD, "csrf_token": token})
+        assert response.status_code == 303
+        assert "evil" not in response.headers["Location"], target
+        client.post("/logout", data={"csrf_token": csrf_from(client.get("/needs/0"))})
+        client.delete_cookie("session")
