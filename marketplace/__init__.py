@@ -20,10 +20,11 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
 
     db.init_app(app)
+    from . import http_cache, page_cache
+
+    page_cache.init_store(app)  # right after the commit hook: it runs after every other after_request hook
     vault.init_app(app)
     web.init_app(app)
-    from . import http_cache
-
     http_cache.init_app(app)  # after web's hooks, so Flask runs its ETag hook, then compression, then web's
     from .notify.delivery import mail
 
@@ -84,6 +85,20 @@ def create_app(config: dict | None = None) -> Flask:
     from .health import bp as health_bp
 
     app.register_blueprint(health_bp)
+    from .operations import views as operations
+
+    operations.init_app(app)  # /metrics and the request timing; its hooks put themselves first and last
+    # Answers kept for anonymous visitors are replayed before Flask is entered; inside the proxy fix, so
+    # the API limit counted on a replay reads the client's address, not nginx's.
+    page_cache.install(app)
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind nginx every request comes from 127.0.0.1 over HTTP: the client's own address (per-address
+        # limits, security log, sessions) and scheme (Secure cookie, CSRF referrer check) come from the
+        # X-Forwarded-* headers the trusted proxies set. The Host header is nginx's `Host $host`.
+        proxies = app.config["PROXY_FIX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     from .security import redaction
 
     # Last, once every module's logger exists: token paths are redacted from any log record.

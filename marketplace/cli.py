@@ -123,22 +123,26 @@ def _run_server(bind: str | None, workers: int | None, threads: int | None) -> N
 @click.option("--interval", default=60, show_default=True, type=int, help="seconds between housekeeping rounds")
 @click.option("--poll", default=1.0, show_default=True, type=float,
               help="seconds between reads of the outbox (search updates appear within this delay)")
-def worker(once: bool, interval: int, poll: float) -> None:
+@click.option("--name", default=None, help="heartbeat name  [default: host:pid:search index directory]")
+def worker(once: bool, interval: int, poll: float, name: str | None) -> None:
     """Deliver the outbox (search index updates, queued mail) and do housekeeping: release claims not
     started in time, expire needs past their deadline."""
     app = _app()
-    run_worker(app, once=once, interval=interval, poll=poll, echo=click.echo)
+    run_worker(app, once=once, interval=interval, poll=poll, echo=click.echo, name=name)
 
 
 def run_worker(app, *, once: bool = False, interval: int = 60, poll: float = 1.0, echo=None,
-               stop=None) -> None:
+               stop=None, name: str | None = None) -> None:
     """The worker loop; `stop` (a threading.Event) ends it, for the demo's in-process worker."""
     import time
 
     from .notify.delivery import deliver_due
+    from .operations.heartbeat import Heartbeat, default_name
     from .search.sync import SearchSync
 
     search = SearchSync(engine_of(app), Path(app.config["SEARCH_INDEX_DIR"]))
+    # Read by /readyz and /metrics (operations/heartbeat.py): a round finished, at most every 5 s.
+    heartbeat = Heartbeat(engine_of(app), name or default_name(app.config["SEARCH_INDEX_DIR"]))
     next_housekeeping = 0.0
     while True:
         indexed = search.catch_up()
@@ -147,9 +151,16 @@ def run_worker(app, *, once: bool = False, interval: int = 60, poll: float = 1.0
             echo(str(mailed))
         if time.monotonic() >= next_housekeeping or once:
             released, expired = run_housekeeping(app)
+            from .reports.snapshots import refresh_for_worker
+
+            # 统计报表 of prefectures and counties whose snapshot is due, in a transaction of its own.
+            refreshed = refresh_for_worker(app)
+            if echo and refreshed:
+                echo("report_snapshots=" + ",".join(f"{region}:{seconds:.1f}s" for region, seconds in refreshed))
             next_housekeeping = time.monotonic() + interval
             if echo and (once or released or expired):
                 echo(f"released_claims={released} expired_needs={expired} indexed_needs={indexed}")
+        heartbeat.beat()
         if once or (stop is not None and stop.is_set()):
             return
         if mailed.sent >= app.config["MAIL_BATCH"]:
@@ -165,6 +176,7 @@ def run_housekeeping(app, today: date | None = None) -> tuple[int, int]:
     from .claims.discipline import lapse_overdue as lapse_transfers
     from .needs import service as needs
     from .notify import scheduled as scheduled_mail
+    from .operations.heartbeat import prune as prune_heartbeats
     from .outbox.service import prune_stream
     from .registry.import_jobs import purge_expired_files as purge_import_files
     from .volunteering.attendance import auto_checkout
@@ -177,9 +189,33 @@ def run_housekeeping(app, today: date | None = None) -> tuple[int, int]:
         auto_checkout(session)  # volunteers who forgot to check out (volunteering/attendance.py)
         scheduled_mail.run(session)  # claim.expiring, shift.reminder, digest.daily (notify/scheduled.py)
         prune_stream(session)
+        prune_heartbeats(session)  # workers not heard from for a day (operations/heartbeat.py)
         # Import errors files a day after their job ended, uploads left by a dead process (registry/import_jobs.py)
         purge_import_files(session, app.config["INSTANCE_PATH"])
     return released, expired
+
+
+@main.group("reports")
+def reports_group() -> None:
+    """统计报表 snapshots of prefectures and counties (derived; the worker keeps them current)."""
+
+
+@reports_group.command("refresh")
+@click.option("--force", is_flag=True, help="recompute every snapshot now, not only those due")
+def reports_refresh(force: bool) -> None:
+    """Recompute the report snapshots that are due (cron, where no worker runs), or all with --force."""
+    from .reports.snapshots import refresh_due
+
+    app = _app()
+    minutes = app.config["REPORT_REFRESH_MINUTES"]
+    if minutes <= 0:
+        click.echo("report snapshots are off (MARKETPLACE_REPORT_REFRESH_MINUTES=0): the page counts live")
+        return
+    with transaction(engine_of(app)) as session:
+        refreshed = refresh_due(session, minutes=minutes, force=force, budget=float("inf"))
+    for region, seconds in refreshed:
+        click.echo(f"{region}: {seconds:.2f} s")
+    click.echo(f"refreshed={len(refreshed)}")
 
 
 @main.group("search")

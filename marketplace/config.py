@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 from .recommend import weights as recommend_weights
@@ -20,7 +21,14 @@ def _persistent_secret(path: Path) -> str:
     if path.exists():
         return path.read_text().strip()
     value = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process of the same installation wrote it first: use theirs
+        for _ in range(50):
+            if written := path.read_text().strip():
+                return written
+            time.sleep(0.01)
+        raise
     with os.fdopen(fd, "w") as handle:
         handle.write(value)
     return value
@@ -44,6 +52,14 @@ def load_config() -> dict:
         # not finished) must close or release some before it claims more.
         "CLAIM_STALE_LIMIT": _int("MARKETPLACE_CLAIM_STALE_LIMIT", 3),
         "PAGE_SIZE": _int("MARKETPLACE_PAGE_SIZE", 20),
+        # Rows per page of the staff lists (queues, registry, logs, a household's chain: marketplace/paging.py).
+        "STAFF_PAGE_SIZE": _int("MARKETPLACE_STAFF_PAGE_SIZE", 50),
+        # Anonymous public pages and API answers replayed from memory for this long (page_cache.py); 0: off.
+        "PUBLIC_PAGE_CACHE_SECONDS": _int("MARKETPLACE_PUBLIC_PAGE_CACHE_SECONDS", 2),
+        "PUBLIC_PAGE_CACHE_ENTRIES": _int("MARKETPLACE_PUBLIC_PAGE_CACHE_ENTRIES", 2000),
+        # 统计报表 of prefectures and counties: the worker recomputes them this often (reports/snapshots.py);
+        # the page uses one up to twice this old, else counts live. 0: always live.
+        "REPORT_REFRESH_MINUTES": _int("MARKETPLACE_REPORT_REFRESH_MINUTES", 10),
         # Links in mail must be absolute: the worker sends outside any request, so it cannot guess the host.
         "BASE_URL": (env.get("MARKETPLACE_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         # Derived data, rebuildable with `marketplace search rebuild`; each app node keeps its own.
@@ -53,6 +69,10 @@ def load_config() -> dict:
         # Secure + the __Host- prefix are automatic unless the request is plain HTTP to a loopback host
         # (security/cookies.py); MARKETPLACE_SECURE_COOKIES=1 forces them there too.
         "SESSION_COOKIE_SECURE": env.get("MARKETPLACE_SECURE_COOKIES", "") == "1",
+        # Reverse proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto are trusted
+        # (werkzeug's ProxyFix, applied in create_app). 0: the headers are ignored, since a client could
+        # otherwise pick its own address and dodge the per-address limits.
+        "PROXY_FIX": _int("MARKETPLACE_PROXY_FIX", 0),
         # Server-side sessions (security/sessions.py): idle timeout and absolute lifetime, staff and others.
         "SESSION_IDLE_STAFF_MINUTES": _int("MARKETPLACE_SESSION_IDLE_STAFF_MINUTES", 30),
         "SESSION_IDLE_OTHER_MINUTES": _int("MARKETPLACE_SESSION_IDLE_OTHER_MINUTES", 7 * 24 * 60),
@@ -101,4 +121,8 @@ def load_config() -> dict:
         # /readyz (health.py): a node whose index has left a search event unapplied longer than this is
         # not ready (its worker is down); the worker applies them every second.
         "READY_MAX_SEARCH_LAG_SECONDS": _int("MARKETPLACE_READY_MAX_SEARCH_LAG_SECONDS", 300),
+        # /readyz: no worker has finished a round for this long (it beats every 5 s): not ready.
+        "READY_MAX_HEARTBEAT_SECONDS": _int("MARKETPLACE_READY_MAX_HEARTBEAT_SECONDS", 60),
+        # /metrics answers only these addresses (IPs or CIDR networks, comma-separated; empty: nobody).
+        "METRICS_ALLOW": env.get("MARKETPLACE_METRICS_ALLOW", "127.0.0.1,::1"),
     }

@@ -3,23 +3,23 @@
 - `/healthz` (liveness): the process answers. It touches nothing else, so a database outage does not
   make the supervisor restart every app process at once.
 - `/readyz` (readiness): this node can serve. The database answers a trivial query; this node's search
-  index opens; the search event stream is being applied, the sign that a worker runs. There is no worker
-  heartbeat store yet: the stream lag stands in for it (the oldest search event this node's index has not
-  applied, in seconds; only the worker applies them). JSON with each check, 200 or 503.
+  index opens; a worker is alive (some `marketplace worker` finished a round within
+  READY_MAX_HEARTBEAT_SECONDS, by its heartbeat row, operations/heartbeat.py); and this node's search
+  events are being applied (the oldest one its index has not applied waited at most
+  READY_MAX_SEARCH_LAG_SECONDS: a live worker elsewhere does not keep this node's index current).
+  JSON with each check, 200 or 503.
 
-Both are open to anyone (a probe carries no credentials) and reveal no data: states and a lag in seconds."""
+Both are open to anyone (a probe carries no credentials) and reveal no data: states, ages and a lag in
+seconds. The figures behind them are also served to Prometheus (/metrics, operations/)."""
 
-from datetime import UTC
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from .auth.policy import permission
 from .db import db
-from .modelbase import utcnow
-from .outbox.models import OutboxMessage
-from .outbox.service import SEARCH
+from .operations import heartbeat, readings
 from .search import index
 
 bp = Blueprint("health", __name__)
@@ -35,8 +35,9 @@ def healthz():
 @permission("ops.probe")
 def readyz():
     checks = {"database": _database(), "search_index": _search_index()}
-    checks["search_stream"] = _search_stream() if checks["database"]["ok"] else {
-        "ok": False, "detail": "数据库不可用，无法检查"}
+    unchecked = {"ok": False, "detail": "数据库不可用，无法检查"}
+    checks["worker"] = _worker() if checks["database"]["ok"] else unchecked
+    checks["search_stream"] = _search_stream() if checks["database"]["ok"] else unchecked
     ready = all(check["ok"] for check in checks.values())
     response = jsonify({"ready": ready, "checks": checks})
     response.status_code = 200 if ready else 503
@@ -63,20 +64,30 @@ def _search_index() -> dict:
     return {"ok": True}
 
 
-def _search_stream() -> dict:
-    cursor = index.read_cursor(Path(current_app.config["SEARCH_INDEX_DIR"]))
+def _worker() -> dict:
+    limit = current_app.config["READY_MAX_HEARTBEAT_SECONDS"]
     try:
-        oldest = db().scalar(select(func.min(OutboxMessage.created_at))
-                             .where(OutboxMessage.topic == SEARCH, OutboxMessage.id > cursor))
+        age = heartbeat.freshest_age(db())
+    except Exception as error:
+        current_app.logger.warning("readiness: worker heartbeat unreadable (%s)", type(error).__name__)
+        return {"ok": False, "detail": "无法读取 worker 心跳"}
+    if age is None:
+        return {"ok": False, "limit_seconds": limit,
+                "detail": "没有任何 worker 心跳记录：后台 worker（marketplace worker）未运行"}
+    check = {"ok": age <= limit, "age_seconds": int(age), "limit_seconds": limit}
+    if not check["ok"]:
+        check["detail"] = f"worker 已 {int(age)} 秒没有心跳（上限 {limit} 秒），可能已停止或卡住"
+    return check
+
+
+def _search_stream() -> dict:
+    try:
+        lag = readings.search_lag_seconds(db(), current_app.config["SEARCH_INDEX_DIR"])
     except Exception as error:
         current_app.logger.warning("readiness: search stream unreadable (%s)", type(error).__name__)
         return {"ok": False, "detail": "无法读取搜索事件"}
-    if oldest is not None and oldest.tzinfo is None:  # SQLite returns the stored UTC time without its zone
-        oldest = oldest.replace(tzinfo=UTC)
-    lag = 0 if oldest is None else max(0, int((utcnow() - oldest).total_seconds()))
     limit = current_app.config["READY_MAX_SEARCH_LAG_SECONDS"]
-    check = {"ok": lag <= limit, "lag_seconds": lag, "limit_seconds": limit,
-             "note": "尚无 worker 心跳记录，以搜索事件积压代替"}
+    check = {"ok": lag <= limit, "lag_seconds": lag, "limit_seconds": limit}
     if not check["ok"]:
-        check["detail"] = "搜索事件积压过久，worker 可能未运行"
+        check["detail"] = "本节点的搜索事件积压过久，本节点的 worker 可能未运行"
     return check

@@ -8,11 +8,13 @@ from .fulfilment.models import Fulfilment
 from .ledger.models import LedgerEntry, OrganizationTotal
 from .needs.models import Need, NeedHistory
 from .notify.subscriptions import NotificationSubscription
+from .operations.models import WorkerHeartbeat
 from .organizations.models import Invitation, Organization, OrganizationHistory
 from .outbox.models import OutboxMessage
 from .pledges.models import Pledge
 from .regions.models import Region
 from .registry.models import AccessLog, Household, HouseholdHistory, ImportJob, RegionTierCount
+from .reports.models import ReportSnapshot
 from .search.models import SynonymGroup
 from .security.models import AuthThrottle, SecurityEvent, UserSession
 from .volunteering.models import HoursEntry, Shift, ShiftSignup, VolunteerProfile
@@ -22,5 +24,5 @@ __all__ = [
     "Invitation", "Need", "NeedHistory", "NotificationSubscription", "Organization", "OrganizationHistory", "OutboxMessage", "Pledge", "Region", "SynonymGroup",
     "HoursEntry", "Shift", "ShiftSignup", "VolunteerProfile",
     "AuthThrottle", "RecoveryCode", "SecurityEvent", "UserSession",
-    "OrganizationTotal", "RegionTierCount",
+    "OrganizationTotal", "RegionTierCount", "ReportSnapshot", "WorkerHeartbeat",
 ]

@@ -10,11 +10,19 @@ API (no config file to keep beside the code).
   on a socket closed with data unread, which the client saw as a dropped connection. Shorter URLs over
   8 KB reach the app, which answers its own 414 page (inputs.check_request).
 - Access log lines carry no query string and no referrer: a staff search may carry a household number.
-  Token paths are redacted by security/redaction.py, whose filter sits on gunicorn's loggers."""
+  Token paths are redacted by security/redaction.py, whose filter sits on gunicorn's loggers.
+- /metrics sums the request counts of every worker process (prometheus_client's multiprocess mode):
+  PROMETHEUS_MULTIPROC_DIR names a directory made for this server before any worker starts (a fresh
+  temporary one, removed at exit; or the operator's own, emptied at start, since counts left there by an
+  earlier server would be added to this one's). A worker that exits has its live gauges dropped."""
 
 import contextlib
 import os
+import re
+import shutil
 import socket
+import tempfile
+from pathlib import Path
 
 import gunicorn.http.wsgi
 from gunicorn.app.base import BaseApplication
@@ -110,4 +118,36 @@ class Server(BaseApplication):
 
 def serve(factory, *, bind: str = DEFAULT_BIND, workers: int | None = None,
           threads: int = DEFAULT_THREADS) -> None:
-    Server(factory, {"bind": bind, "workers": workers or default_workers(), "threads": threads}).run()
+    options = {"bind": bind, "workers": workers or default_workers(), "threads": threads,
+               "child_exit": _child_exit}
+    made = prepare_metrics_dir()
+    if made:
+        # In the master, when it stops (a worker leaving runs no such hook).
+        options["on_exit"] = lambda _arbiter: shutil.rmtree(made, ignore_errors=True)
+    Server(factory, options).run()
+
+
+_PROMETHEUS_FILE = re.compile(r"(counter|histogram|summary|gauge_[a-z]+)_\d+\.db")
+
+
+def prepare_metrics_dir() -> Path | None:
+    """Set PROMETHEUS_MULTIPROC_DIR for the workers this process forks (metrics.py reads it when first
+    imported, in a worker). Returns the directory when it was made here, to remove at exit."""
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        Path(given).mkdir(parents=True, exist_ok=True)
+        for leftover in Path(given).glob("*_*.db"):
+            # Only prometheus_client's own files ({type}_{pid}.db): the directory is the operator's, and
+            # may hold anything else, a database included.
+            if _PROMETHEUS_FILE.fullmatch(leftover.name):
+                leftover.unlink()
+        return None
+    made = Path(tempfile.mkdtemp(prefix="shanqiao-metrics-"))  # 0700: request counts are nobody else's
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(made)
+    return made
+
+
+def _child_exit(_arbiter, worker) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

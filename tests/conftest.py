@@ -2,6 +2,7 @@
 with Alembic, emptied after every test; an app and client bound to it; factories that return callables."""
 
 import os
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -11,6 +12,7 @@ import marketplace.models  # noqa: F401
 from marketplace import create_app
 from marketplace.db import make_engine, transaction
 from marketplace.migrate import upgrade
+from marketplace.search import index as search_index
 from support import SMTP_ALLOWED, World
 
 
@@ -81,9 +83,15 @@ def app(database_url, instance_path, engine, tmp_path):
                       # Workers run by tests deliver nowhere unless the test started an SMTP server (smtp_server).
                       "MAIL_SUPPRESS_SEND": True,
                       # Staff sign in with a password alone unless a test turns the second factor on.
-                      "STAFF_2FA": "optional"})
+                      "STAFF_2FA": "optional",
+                      # Tests change data around the app (World) and expect the next page to show it; the
+                      # micro-cache of anonymous pages is tested on its own (tests/web/test_page_cache.py).
+                      "PUBLIC_PAGE_CACHE_SECONDS": 0})
     yield app
     app.extensions["marketplace.engine"].dispose()
+    # The process keeps open searchers per index directory (search/index.py's pool): this test's directory
+    # is never read again, and its open files would pile up over the suite until SQLite cannot open its own.
+    search_index.forget(Path(app.config["SEARCH_INDEX_DIR"]))
 
 
 @pytest.fixture

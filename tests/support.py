@@ -180,3 +180,16 @@ def run_worker_once(app) -> None:
 # SMTP servers the running test started (tests/notify/smtp_support.py); any other SMTP destination is a
 # bug in the test or the code, and the suite-wide guard in conftest.py fails the test.
 SMTP_ALLOWED: set[tuple[str, int]] = set()
+
+
+def sqlite_file_bytes(database: str) -> bytes:
+    """A SQLite database file and its WAL, byte for byte, read by a child process. Closing any descriptor of
+    a file drops every POSIX lock this process holds on it, so a read here would silently release the
+    suite's own connections' locks: a server process of a later test, closing last as far as SQLite could
+    tell, would then checkpoint and delete the WAL under the suite's open connections (disk I/O error)."""
+    import subprocess
+    import sys
+
+    script = ("import sys, pathlib; p = pathlib.Path(sys.argv[1]); sys.stdout.buffer.write(b''.join("
+              "f.read_bytes() for f in (p, p.with_name(p.name + '-wal')) if f.exists()))")
+    return subprocess.run([sys.executable, "-c", script, database], capture_output=True, check=True).stdout

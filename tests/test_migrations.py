@@ -58,3 +58,25 @@ def test_upgrading_a_sqlite_database_with_data_keeps_it(tmp_path):
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
     engine.dispose()
     assert _differences(url) == []
+
+
+def test_queued_mail_keeps_its_readers_after_the_region_moves_into_a_column(tmp_path):
+    """0014: a county clerk's 邮件队列 reads the new outbox.region column; mail queued before the upgrade
+    carries its region only in the payload, and must still be found by that clerk."""
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'mail.db'}"
+    upgrade(url, "0013")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        for key, payload in (("a", '{"to": "a@b.cn", "region": "341621100"}'), ("b", '{"to": "b@b.cn"}')):
+            conn.execute(text("INSERT INTO outbox (topic, kind, payload, idempotency_key, status, attempts, "
+                              "next_attempt_at, created_at) VALUES ('mail', 'x', :payload, :key, 'pending', 0, "
+                              "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"), {"payload": payload, "key": key})
+    engine.dispose()
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT idempotency_key, region FROM outbox ORDER BY id")).all() == [
+            ("a", "341621100"), ("b", None)]
+    engine.dispose()

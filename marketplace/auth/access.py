@@ -1,5 +1,7 @@
 """Who may do what, and where. Every check returns the object or raises Forbidden/NotFound."""
 
+from sqlalchemy import and_, false
+
 from ..errors import Forbidden, NotFound
 from ..vocabulary import STAFF_DUTIES
 
@@ -12,6 +14,22 @@ def scope_prefix(region_code: str) -> str:
         if region_code.endswith("00"):
             return region_code[:4]
     return region_code
+
+
+def in_scope_sql(user, column):
+    """`in_scope` as a condition on a region-code column, for the queries of bulk paths and lists."""
+    return within_sql(column, user.region_code)
+
+
+def within_sql(column, region_code: str | None):
+    """`column` lies in the subtree of `region_code`. A code range, not LIKE 'prefix%': SQLite's LIKE
+    ignores case and so never uses the column's index."""
+    prefix = scope_prefix(region_code or "")
+    if not prefix.isdigit():
+        return false()
+    if set(prefix) == {"9"}:
+        return column >= prefix  # every digit string from '99' up starts with '99'
+    return and_(column >= prefix, column < str(int(prefix) + 1).zfill(len(prefix)))  # '3416' <= code < '3417'
 
 
 def in_scope(user, region_code: str | None) -> bool:

@@ -40,6 +40,8 @@ POLICY: dict[str, Rule] = {
     "public.read": Rule(None, label="公开页面"),
     "account.sign_in": Rule(None, label="登录、注册、找回密码、接受邀请"),
     "ops.probe": Rule(None, label="存活与就绪探针（/healthz、/readyz，不含任何数据）"),
+    # Anyone, but only from MARKETPLACE_METRICS_ALLOW (operations/views.py); elsewhere it answers 404.
+    "ops.metrics": Rule(None, label="Prometheus 运行指标（/metrics，仅限配置的地址）"),
     "account.own": Rule(SIGNED_IN, scope="self", label="本人账号：登录设备、修改密码、通知设置、双因素认证"),
     # Fulfilers.
     "fulfil.claim": Rule(FULFILERS, scope="owner", label="认领、开始帮扶、提交凭证、转交、释放"),

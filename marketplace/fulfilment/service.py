@@ -4,9 +4,10 @@ same transaction, so a verified need always has its ledger entry."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import false, func, select
 from sqlmodel import Session
 
+from .. import paging
 from ..auth.access import found, require_staff_for, scope_prefix
 from ..claims import service as claims
 from ..claims.models import Claim
@@ -16,6 +17,7 @@ from ..modelbase import utcnow
 from ..needs import lifecycle
 from ..needs.models import Need
 from ..notify import emitters as notify
+from ..paging import Page, PageRequest
 from ..registry.models import Household
 from .models import Fulfilment
 
@@ -108,12 +110,22 @@ def get(session: Session, fulfilment_id: int) -> Fulfilment:
     return found(session.get(Fulfilment, fulfilment_id), "凭证")
 
 
-def queue(session: Session, actor) -> list[tuple[Fulfilment, Need]]:
-    """Evidence awaiting review in the staff member's region subtree, oldest first."""
-    prefix = scope_prefix(actor.region_code)
-    rows = session.execute(
-        select(Fulfilment, Need).join(Need, Need.id == Fulfilment.need_id)
-        .where(Fulfilment.status == "submitted", Need.region_code.startswith(prefix))
-        .order_by(Fulfilment.submitted_at)
-    )
-    return [(f, n) for f, n in rows]
+def queue(session: Session, actor, want: PageRequest = PageRequest()) -> Page:
+    """Evidence awaiting review in the staff member's region subtree, oldest first: a page of
+    (Fulfilment, Need) pairs."""
+    # Evidence awaiting review is a few thousand rows at most; a city's needs are hundreds of thousands.
+    # Joined to the need for its region, both planners read every need of the city (SQLite through the
+    # region index, PostgreSQL by a hash join). So the waiting evidence is filtered by its need's region
+    # looked up row by row (a primary-key probe each), counted and cut to the page alone, and only the
+    # page's rows are joined to their needs.
+    prefix = scope_prefix(actor.region_code or "")
+    if not prefix.isdigit():
+        return paging.counted(session, select(Fulfilment.id).where(false()), want, scalars=True)
+    need_region = select(Need.region_code).where(Need.id == Fulfilment.need_id).scalar_subquery()
+    waiting = (select(Fulfilment.id)
+               .where(Fulfilment.status == "submitted", func.substr(need_region, 1, len(prefix)) == prefix)
+               .order_by(Fulfilment.submitted_at, Fulfilment.id))
+    page = paging.counted(session, waiting, want, scalars=True)
+    rows = dict((f.id, (f, n)) for f, n in session.execute(
+        select(Fulfilment, Need).join(Need, Need.id == Fulfilment.need_id).where(Fulfilment.id.in_(page.items))))
+    return page.with_items(rows[i] for i in page.items if i in rows)

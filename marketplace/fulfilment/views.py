@@ -2,6 +2,7 @@ from flask import Blueprint, abort, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import paging
 from ..auth.policy import permission
 from ..claims import service as claims
 from ..db import db
@@ -47,11 +48,11 @@ def evidence(claim_id: int):
 @permission("evidence.verify")
 def queue():
     session = db()
-    items = service.queue(session, current_user)
+    page = service.queue(session, current_user, paging.requested(request.args))
     tiers = dict(session.execute(select(Household.id, Household.tier).where(
-        Household.id.in_([n.household_id for _, n in items]))).all())
-    names = listing.area_names(session, {n.region_code for _, n in items})
-    return render("fulfilment/queue.html", items=items, tiers=tiers, names=names, action_form=EmptyForm(),
+        Household.id.in_([n.household_id for _, n in page.items]))).all())
+    names = listing.area_names(session, {n.region_code for _, n in page.items})
+    return render("fulfilment/queue.html", page=page, tiers=tiers, names=names, action_form=EmptyForm(),
                   reason_form=ReasonForm())
 
 

@@ -1,9 +1,11 @@
 from flask import Blueprint, request
 from flask_login import current_user
 
+from .. import paging
 from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
+from ..inputs import INT_MAX
 from ..needs import listing
 from ..privacy.identity import reveal
 from ..privacy.vault import vault
@@ -13,29 +15,43 @@ from ..vocabulary import CATEGORIES, LEDGER_SOURCES
 from ..web import done, render
 from . import corrections
 from .forms import CorrectionForm, MoveForm
-from .timeline import TimelineFilters, timeline
+from .models import LedgerEntry
+from .timeline import TimelineFilters, chain_length, timeline
 
 bp = Blueprint("ledger", __name__)
 
 
-def _chain_page(session, household, form: CorrectionForm, *, status: int = 200, filters=None, move_form=None):
+def _chain_page(session, household, form: CorrectionForm, *, status: int = 200, filters=None, want=None,
+                move_form=None):
     filters = filters or TimelineFilters()
-    items, orgs, users = timeline(session, household.id, filters)
+    page, orgs, users = timeline(session, household.id, filters, want or paging.requested({}))
+    # The correction form offers the entries of this page that no correction has superseded yet (a line of
+    # corrections ends in one); an older entry is corrected from its own page.
+    offered = {value for value, _ in form.entry_id.choices or []}
+    form.entry_id.choices = list(form.entry_id.choices or []) + [
+        (i.entry.id, _choice(i.entry)) for i in page.items
+        if i.kind == "entry" and i.corrected_by is None and i.entry.id not in offered]
     area = listing.area_names(session, {household.region_code})[household.region_code]
-    return render("ledger/chain.html", fragment="ledger/_timeline.html", household=household, items=items,
+    return render("ledger/chain.html", fragment="ledger/_timeline.html", household=household, page=page,
                   orgs=orgs, users=users, area=area, identity=reveal(household, vault()), filters=filters,
                   form=form, status=status, is_void=corrections.is_void,
+                  chain_length=chain_length(session, household.id),
                   move_form=move_form or MoveForm(formdata=None))
 
 
-def _correctable(session, household, form: CorrectionForm) -> None:
-    """The select offers the entries no correction has superseded yet (a line of corrections ends in one)."""
-    items, _, _ = timeline(session, household.id, TimelineFilters())
-    form.entry_id.choices = [
-        (i.entry.id, f"第{i.entry.seq}条 · {i.entry.occurred_on.isoformat()} · {LEDGER_SOURCES.get(i.entry.source)}"
-                     f" · {CATEGORIES.get(i.entry.category, i.entry.category)} · {i.entry.title}")
-        for i in items if i.kind == "entry" and i.corrected_by is None
-    ]
+def _choice(entry) -> str:
+    return (f"第{entry.seq}条 · {entry.occurred_on.isoformat()} · {LEDGER_SOURCES.get(entry.source)}"
+            f" · {CATEGORIES.get(entry.category, entry.category)} · {entry.title}")
+
+
+def _posted_choice(session, household, form: CorrectionForm) -> None:
+    """On submit, the one entry posted, if it is this household's and not yet corrected: it may sit on any
+    page of the chain. Anything else fails the form's choice check."""
+    raw = request.form.get("entry_id", "").strip()
+    entry = session.get(LedgerEntry, int(raw)) if raw.isdigit() and int(raw) <= INT_MAX else None
+    valid = (entry is not None and entry.household_id == household.id
+             and corrections.corrected_by(session, entry) is None)
+    form.entry_id.choices = [(entry.id, _choice(entry))] if valid else []
 
 
 @bp.get("/staff/households/<code>")
@@ -46,9 +62,8 @@ def household_chain(code: str):
     session = db()
     household = registry.household_for_staff(session, current_user, code, action="view_chain",
                                              path=request.path, purpose="核对救助记录与户主身份")
-    form = CorrectionForm(formdata=None)
-    _correctable(session, household, form)
-    return _chain_page(session, household, form, filters=TimelineFilters.from_args(request.args))
+    filters, want = TimelineFilters.from_args(request.args), paging.requested(request.args)
+    return _chain_page(session, household, CorrectionForm(formdata=None), filters=filters, want=want)
 
 
 @bp.post("/staff/households/<code>/corrections")
@@ -58,7 +73,7 @@ def correct(code: str):
     household = registry.household_for_staff(session, current_user, code, action="view_chain",
                                              path=request.path, purpose="更正救助记录")
     form = CorrectionForm()
-    _correctable(session, household, form)
+    _posted_choice(session, household, form)
     if form.validate_on_submit():
         data = corrections.CorrectionInput(
             reason=form.reason.data, void=form.void.data, amount_fen=form.amount.data,
@@ -90,6 +105,4 @@ def move(code: str):
             area = listing.area_names(session, {household.region_code})[household.region_code]
             return done(f"已将该户迁至{area}，变更已记入该户记录和安全日志。", "ledger.household_chain",
                         code=household.public_code)
-    form = CorrectionForm(formdata=None)
-    _correctable(session, household, form)
-    return _chain_page(session, household, form, status=422, move_form=move_form)
+    return _chain_page(session, household, CorrectionForm(formdata=None), status=422, move_form=move_form)

@@ -4,10 +4,9 @@ reads a household's identifiers; areas too small to hide a family in are general
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
-from ..auth.access import scope_prefix
 from ..regions.models import Region
 from ..registry import tier_counts
 from ..registry.models import Household
@@ -17,7 +16,6 @@ from .models import Need
 PUBLIC_STATUSES = ("open", "claimed", "in_progress", "submitted", "verified")
 # k-anonymity: a township is named only if it holds at least this many active households of the tier.
 K_MIN = 5
-_URGENCY_ORDER = case({"urgent": 0, "soon": 1}, value=Need.urgency, else_=2)
 # The only household columns the public projection reads.
 _FACTS = (Household.tier, Household.members, Household.head_birth_year)
 
@@ -39,15 +37,6 @@ class PublicNeed:
     target_amount_fen: int | None
     target_quantity: int | None
     unit: str | None
-
-
-@dataclass
-class Filters:
-    category: str = ""
-    form: str = ""
-    urgency: str = ""
-    county: str = ""
-    page: int = 1
 
 
 def _region_names(session: Session, codes: set[str]) -> dict[str, str]:
@@ -106,24 +95,6 @@ def project(session: Session, rows, today: date | None = None) -> list[PublicNee
     ]
 
 
-def open_needs(session: Session, filters: Filters, per_page: int = 20) -> tuple[list[PublicNeed], int]:
-    query = (select(Need, *_FACTS).join(Household, Household.id == Need.household_id)
-             .where(Need.status == "open"))
-    if filters.category:
-        query = query.where(Need.category == filters.category)
-    if filters.form:
-        query = query.where(Need.form == filters.form)
-    if filters.urgency:
-        query = query.where(Need.urgency == filters.urgency)
-    if filters.county:
-        query = query.where(Need.region_code.startswith(scope_prefix(filters.county)))
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.execute(
-        query.order_by(_URGENCY_ORDER, Need.deadline, Need.id).offset((filters.page - 1) * per_page).limit(per_page)
-    ).all()
-    return project(session, rows), total
-
-
 def public_needs(session: Session, ids: list[int]) -> list[PublicNeed]:
     """The public projection of these needs, in the given order (a search's ranking)."""
     if not ids:
@@ -143,7 +114,3 @@ def counties(session: Session) -> list[Region]:
     """The counties that have open needs: the filter offers places worth choosing, not all of China."""
     with_needs = select(func.substr(Need.region_code, 1, 6)).where(Need.status == "open").distinct()
     return list(session.scalars(select(Region).where(Region.code.in_(with_needs)).order_by(Region.code)))
-
-
-def open_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Need).where(Need.status == "open"))

@@ -33,7 +33,7 @@ class Need(SQLModel, table=True):
     age_band: str | None = Field(default=None, max_length=8)
     created_by_id: int = Field(foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, index=True)  # 需求管理 lists the latest changed first
     published_at: datetime | None = None
     # The facts duplicate rules compare (duplicates/): the span the aid covers (a school term, a care
     # service), the household member it is for as a non-identifying reference (子女1, 户主, 配偶: never a

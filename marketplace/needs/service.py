@@ -4,12 +4,14 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
-from ..auth.access import found, require_staff_for
+from .. import paging
+from ..auth.access import found, in_scope_sql, require_staff_for
 from ..duplicates.check import DuplicateWarning, Proposed, check, describe, normalise_item
 from ..errors import Conflict, Invalid
+from ..paging import Page, PageRequest
 from ..privacy.vault import Vault
 from ..registry.models import Household
 from ..vocabulary import AGE_BANDS, CATEGORIES, CONTACT_BASES, FORMS, URGENCIES
@@ -195,3 +197,17 @@ def expire_overdue(session: Session, today: date) -> int:
 
 def get_need(session: Session, need_id: int) -> Need:
     return found(session.get(Need, need_id), "需求")
+
+
+def for_staff(session: Session, actor, want: PageRequest, *, status: str = "") -> Page:
+    """需求管理: the needs of the staff member's region subtree, last changed first."""
+    require_staff_for(actor, actor.region_code)
+
+    def listed(lead: str):
+        query = select(Need).where(in_scope_sql(actor, paging.leading(session, Need.region_code, lead, paging.SCOPE)))
+        if status:
+            query = query.where(paging.leading(session, Need.status, lead) == status)
+        return query.order_by(Need.updated_at.desc(), Need.id.desc())
+
+    rows = session.scalar(select(func.max(Need.id))) or 0
+    return paging.counted_in_scope(session, listed, want, rows_in_table=rows, scalars=True)

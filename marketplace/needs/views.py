@@ -2,7 +2,8 @@ from flask import Blueprint, abort, current_app, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.access import in_scope, scope_prefix
+from .. import paging
+from ..auth.access import in_scope
 from ..auth.policy import allows, permission
 from ..claims import service as claims
 from ..db import db
@@ -28,9 +29,11 @@ bp = Blueprint("needs", __name__)
 @bp.get("/")
 @permission("public.read")
 def home():
-    session = db()
-    urgent, _ = listing.open_needs(session, listing.Filters(urgency="urgent"), per_page=6)
-    return render("home.html", urgent=urgent, open_count=listing.open_count(session))
+    # One search answers both: the urgent needs soonest due, and (facets count every filter but their own)
+    # the open needs of every urgency. Counting the need table per request grew with the registry.
+    result = search_needs(db(), SearchQuery(urgency="urgent", sort="deadline"), per_page=6)
+    open_count = sum(value.count for value in result.facets.get("urgency", []))
+    return render("home.html", urgent=result.needs, open_count=open_count)
 
 
 @bp.get("/needs")
@@ -128,12 +131,11 @@ def new(code: str):
 def staff_list():
     session = db()
     status = request.args.get("status", "")
-    query = select(Need).where(Need.region_code.startswith(scope_prefix(current_user.region_code)))
-    if status in NEED_STATUSES:
-        query = query.where(Need.status == status)
-    needs = list(session.scalars(query.order_by(Need.updated_at.desc()).limit(200)))
-    names = listing.area_names(session, {n.region_code for n in needs})
-    return render("needs/staff_list.html", needs=needs, names=names, status_filter=status)
+    status = status if status in NEED_STATUSES else ""
+    page = service.for_staff(session, current_user, paging.requested(request.args), status=status)
+    names = listing.area_names(session, {n.region_code for n in page.items})
+    return render("needs/staff_list.html", fragment="needs/_staff_rows.html", page=page, names=names,
+                  status_filter=status)
 
 
 @bp.post("/staff/needs/<int:need_id>/publish")

@@ -41,7 +41,7 @@ def queue(session: Session, *, to: str, subject: str, text: str, html: str | Non
     if _exists(session, key):
         return None
     body = {"text": text, "html": html, "headers": dict(headers or {})}
-    message = OutboxMessage(topic=MAIL, kind=kind, idempotency_key=key,
+    message = OutboxMessage(topic=MAIL, kind=kind, idempotency_key=key, region=region,
                             payload={"to": to, "subject": subject, "staff": staff, "user_id": user_id,
                                      "region": region, "sealed": seal(body)})
     if session.get_bind().dialect.name != "postgresql":

@@ -7,11 +7,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from .. import paging
 from ..auth.models import AppUser
 from ..auth.service import create_user
 from ..errors import Conflict, Invalid
 from ..modelbase import utcnow
 from ..notify import emitters as notify
+from ..paging import Page, PageRequest
 from ..privacy.vault import Vault
 from ..recommend import profile
 from ..regions.models import Region
@@ -142,12 +144,13 @@ def history(session: Session, org: Organization) -> list[tuple[OrganizationHisto
     return [(row, name) for row, name in session.execute(query)]
 
 
-def for_vetting(session: Session, actor, *, status: str = "", kind: str = "", q: str = "") -> list[Organization]:
-    """The organisations whose home region lies in the staff member's subtree, filtered."""
-    from ..auth.access import require_duty, scope_prefix
+def for_vetting(session: Session, actor, want: PageRequest = PageRequest(), *, status: str = "", kind: str = "",
+                q: str = "") -> Page:
+    """The organisations whose home region lies in the staff member's subtree, filtered, newest first."""
+    from ..auth.access import in_scope_sql, require_duty
 
     require_duty(actor, "org_vetting")
-    query = select(Organization).where(Organization.region_code.startswith(scope_prefix(actor.region_code)))
+    query = select(Organization).where(in_scope_sql(actor, Organization.region_code))
     if status in ORG_STATUSES:
         query = query.where(Organization.status == status)
     if kind in ORG_KINDS:
@@ -155,12 +158,13 @@ def for_vetting(session: Session, actor, *, status: str = "", kind: str = "", q:
     if q.strip():
         text = q.strip()
         query = query.where(Organization.name.contains(text, autoescape=True) | (Organization.uscc == text.upper()))
-    return list(session.scalars(query.order_by(Organization.created_at.desc(), Organization.id.desc())))
+    return paging.counted(session, query.order_by(Organization.created_at.desc(), Organization.id.desc()), want,
+                          scalars=True)
 
 
 def status_counts(session: Session, actor) -> dict[str, int]:
-    from ..auth.access import scope_prefix
+    from ..auth.access import in_scope_sql
 
     query = (select(Organization.status, func.count()).group_by(Organization.status)
-             .where(Organization.region_code.startswith(scope_prefix(actor.region_code))))
+             .where(in_scope_sql(actor, Organization.region_code)))
     return dict(session.execute(query).all())

@@ -4,6 +4,7 @@ from flask import Blueprint, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import paging
 from ..auth.access import found
 from ..auth.models import AppUser
 from ..auth.policy import permission
@@ -29,9 +30,10 @@ def index():
     status = status if status in ORG_STATUSES or status == "all" else "pending"
     kind = request.args.get("kind", "")
     q = request.args.get("q", "")[:64]
-    orgs = service.for_vetting(session, current_user, status=status, kind=kind, q=q)
-    names = region_names(session, {o.region_code for o in orgs})
-    return render("organizations/vetting.html", orgs=orgs, names=names, shown=status, kind=kind, q=q,
+    kind = kind if kind in ORG_KINDS else ""
+    page = service.for_vetting(session, current_user, paging.requested(request.args), status=status, kind=kind, q=q)
+    names = region_names(session, {o.region_code for o in page.items})
+    return render("organizations/vetting.html", page=page, names=names, shown=status, kind=kind, q=q,
                   counts=service.status_counts(session, current_user), kinds=ORG_KINDS)
 
 

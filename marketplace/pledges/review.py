@@ -7,13 +7,15 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from ..auth.access import found, require_staff_for, scope_prefix
+from .. import paging
+from ..auth.access import found, in_scope_sql, require_staff_for
 from ..errors import Forbidden, Invalid
 from ..ledger import service as ledger
 from ..modelbase import utcnow
 from ..needs import lifecycle
 from ..needs.models import Need
 from ..organizations.models import Organization
+from ..paging import Page, PageRequest
 from ..registry.models import Household
 from .models import Pledge
 from .service import amount_text, check_owner, release_amount, require_status
@@ -110,13 +112,12 @@ def get(session: Session, pledge_id: int) -> Pledge:
     return found(session.get(Pledge, pledge_id), "认捐")
 
 
-def queue(session: Session, actor) -> list[tuple[Pledge, Need, str]]:
-    """Pledge evidence awaiting review in the staff member's region subtree, oldest first."""
-    prefix = scope_prefix(actor.region_code)
-    rows = session.execute(
-        select(Pledge, Need, Organization.name).join(Need, Need.id == Pledge.need_id)
-        .join(Organization, Organization.id == Pledge.organization_id)
-        .where(Pledge.status == "submitted", Need.region_code.startswith(prefix))
-        .order_by(Pledge.submitted_at, Pledge.id)
-    )
-    return [(p, n, name) for p, n, name in rows]
+def queue(session: Session, actor, want: PageRequest = PageRequest()) -> Page:
+    """Pledge evidence awaiting review in the staff member's region subtree, oldest first: a page of
+    (Pledge, Need, organisation name)."""
+    query = (select(Pledge, Need, Organization.name).join(Need, Need.id == Pledge.need_id)
+             .join(Organization, Organization.id == Pledge.organization_id)
+             .where(Pledge.status == "submitted", in_scope_sql(actor, Need.region_code))
+             .order_by(Pledge.submitted_at, Pledge.id))
+    page = paging.counted(session, query, want)
+    return page.with_items((p, n, name) for p, n, name in page.items)

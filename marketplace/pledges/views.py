@@ -2,6 +2,7 @@ from flask import Blueprint, abort, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import paging
 from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
@@ -87,12 +88,12 @@ def evidence(pledge_id: int):
 @permission("evidence.verify")
 def queue():
     session = db()
-    items = review.queue(session, current_user)
+    page = review.queue(session, current_user, paging.requested(request.args))
     tiers = dict(session.execute(select(Household.id, Household.tier).where(
-        Household.id.in_([n.household_id for _, n, _ in items]))).all())
-    names = listing.area_names(session, {n.region_code for _, n, _ in items})
-    amounts = {p.id: service.amount_text(n, p.amount_fen or p.quantity) for p, n, _ in items}
-    return render("pledges/queue.html", items=items, tiers=tiers, names=names, amounts=amounts,
+        Household.id.in_([n.household_id for _, n, _ in page.items]))).all())
+    names = listing.area_names(session, {n.region_code for _, n, _ in page.items})
+    amounts = {p.id: service.amount_text(n, p.amount_fen or p.quantity) for p, n, _ in page.items}
+    return render("pledges/queue.html", page=page, tiers=tiers, names=names, amounts=amounts,
                   action_form=EmptyForm(), reason_form=ReasonForm())
 
 

@@ -1,10 +1,10 @@
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, abort, request
 from flask_login import current_user
 
+from .. import paging
 from ..auth.policy import permission
 from ..db import db
 from ..forms import EmptyForm
-from ..inputs import int_arg
 from ..needs import listing
 from ..needs.service import get_need
 from ..web import render
@@ -35,8 +35,5 @@ def contact(need_id: int):
 def access_log():
     session = db()
     code = request.args.get("code", "").strip()[:16]
-    page = int_arg(request.args, "page", 1)
-    per_page = current_app.config["PAGE_SIZE"]
-    lines, total = log.region_log(session, current_user, code=code, page=page, per_page=per_page)
-    return render("privacy/access_log.html", fragment="privacy/_log_rows.html", lines=lines, total=total,
-                  code=code, page=page, per_page=per_page)
+    page = log.region_log(session, current_user, paging.requested(request.args), code=code)
+    return render("privacy/access_log.html", fragment="privacy/_log_rows.html", page=page, code=code)

@@ -5,9 +5,11 @@ import secrets
 from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
-from ..auth.access import found, require_staff_for, scope_prefix
+from .. import paging
+from ..auth.access import found, in_scope_sql, require_staff_for, within_sql
 from ..db import keep_even_on_rollback
 from ..errors import Invalid
+from ..paging import Page, PageRequest
 from ..regions.models import Region
 from ..vocabulary import HARDSHIPS, TIERS
 from .models import AccessLog, Household
@@ -42,19 +44,24 @@ def add_household(session: Session, *, tier: str, region_code: str, members: int
     return household
 
 
-def staff_households(session: Session, actor, *, q: str = "", tier: str = "", region: str = "",
-                     page: int = 1, per_page: int = 20) -> tuple[list[Household], int]:
+def staff_households(session: Session, actor, want: PageRequest = PageRequest(), *, q: str = "", tier: str = "",
+                     region: str = "") -> Page:
+    """救助对象: a page of the registry households of the staff member's subtree, by public code."""
     require_staff_for(actor, actor.region_code)
-    query = select(Household).where(Household.region_code.startswith(scope_prefix(actor.region_code)))
-    if region:
-        query = query.where(Household.region_code.startswith(scope_prefix(region)))
-    if tier:
-        query = query.where(Household.tier == tier)
-    if q:
-        query = query.where(or_(Household.public_code == q.strip().upper(), Household.household_no == q.strip()))
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.order_by(Household.public_code).offset((page - 1) * per_page).limit(per_page))
-    return list(rows), total
+
+    def listed(lead: str):
+        place = paging.leading(session, Household.region_code, lead, paging.SCOPE)
+        query = select(Household).where(in_scope_sql(actor, place))
+        if region:
+            query = query.where(within_sql(place, region))
+        if tier:
+            query = query.where(paging.leading(session, Household.tier, lead) == tier)
+        if q:  # unique columns: one row at most, whatever else leads
+            query = query.where(or_(Household.public_code == q.strip().upper(), Household.household_no == q.strip()))
+        return query.order_by(Household.public_code)
+
+    rows = session.scalar(select(func.max(Household.id))) or 0
+    return paging.counted_in_scope(session, listed, want, rows_in_table=rows, scalars=True)
 
 
 def household_for_staff(session: Session, actor, public_code: str, *, action: str, path: str,

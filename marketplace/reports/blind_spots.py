@@ -140,6 +140,7 @@ class LapsedClaim:
     claimed_at: datetime
     expires_at: datetime
     status: str
+    claimant_id: int  # snapshots keep the id, not the name, and look the name up when read
 
 
 def lapsed_claims(session: Session, filters: ReportFilters, *, now: datetime | None = None,
@@ -150,7 +151,8 @@ def lapsed_claims(session: Session, filters: ReportFilters, *, now: datetime | N
     start = datetime.combine(filters.date_from, datetime.min.time()).replace(tzinfo=now.tzinfo)
     end = datetime.combine(filters.date_to + timedelta(days=1), datetime.min.time()).replace(tzinfo=now.tzinfo)
     query = (select(Need.id, Household.public_code, Need.region_code, Need.category, Need.title,
-                    AppUser.display_name, Organization.name, Claim.claimed_at, Claim.expires_at, Claim.status)
+                    AppUser.display_name, Organization.name, Claim.claimed_at, Claim.expires_at, Claim.status,
+                    Claim.claimant_id)
              .join(Need, Need.id == Claim.need_id).join(Household, Household.id == Need.household_id)
              .join(AppUser, AppUser.id == Claim.claimant_id)
              .outerjoin(Organization, Organization.id == Claim.organization_id)

@@ -11,8 +11,7 @@ from sqlmodel import Session
 from ..regions.models import Region
 from ..spreadsheets import Column, fit
 from ..vocabulary import CATEGORIES, CLAIM_STATUSES, LEDGER_SOURCES, TIERS
-from . import blind_spots, cliff, coverage
-from .filters import ReportFilters
+from .sections import Report
 
 YUAN = "#,##0.00"
 
@@ -38,41 +37,41 @@ class AreaNames:
 class Table:
     title: str
     columns: list[Column]
-    rows: Callable[[Session, ReportFilters], Iterable[tuple]]
+    rows: Callable[[Report], Iterable[tuple]]  # the report's rows, from its snapshot or live
 
 
-def _blind_spot_rows(session, filters):
-    area = AreaNames(session)
-    for b in blind_spots.iter_blind_spots(session, filters):
+def _blind_spot_rows(report):
+    area = AreaNames(report.session)
+    for b in report.iter_blind_spots():
         yield (b.public_code, area(b.region_code), TIERS.get(b.tier, b.tier), "、".join(b.hardships), b.last_aid)
 
 
-def _unclaimed_rows(session, filters):
-    area = AreaNames(session)
-    rows, _ = blind_spots.unclaimed_needs(session, filters)
+def _unclaimed_rows(report):
+    area = AreaNames(report.session)
+    rows, _ = report.unclaimed()
     for n in rows:
         yield (n.need_id, n.public_code, area(n.region_code), TIERS.get(n.tier, n.tier),
                CATEGORIES.get(n.category, n.category), n.title, n.published_at.date(), n.days)
 
 
-def _lapsed_rows(session, filters):
-    area = AreaNames(session)
-    rows, _ = blind_spots.lapsed_claims(session, filters)
+def _lapsed_rows(report):
+    area = AreaNames(report.session)
+    rows, _ = report.lapsed()
     for c in rows:
         yield (c.need_id, c.public_code, area(c.region_code), CATEGORIES.get(c.category, c.category), c.title,
                c.organization or "", c.claimant, c.claimed_at.date(), c.expires_at.date(),
                CLAIM_STATUSES.get(c.status, c.status))
 
 
-def _cliff_rows(session, filters):
-    for t in cliff.aid_by_tier(session, filters):
+def _cliff_rows(report):
+    for t in report.cliff():
         yield (TIERS[t.tier], t.households, t.entries, Decimal(t.amount_fen).scaleb(-2), t.hours,
                round(t.amount_per_household, 2), round(t.entries_per_household, 2))
 
 
-def _coverage_rows(session, filters):
-    area = AreaNames(session)
-    for c in coverage.who_does_what_where(session, filters):
+def _coverage_rows(report):
+    area = AreaNames(report.session)
+    for c in report.coverage():
         yield (LEDGER_SOURCES.get(c.source, c.source), c.organization, CATEGORIES.get(c.category, c.category),
                area(c.township), c.entries, c.households, Decimal(c.amount_fen).scaleb(-2), c.hours)
 

@@ -71,13 +71,22 @@ class ReportFilters:
         if not in_scope(actor, region):
             raise Forbidden("所选地区不在您负责的行政区划内。")
         date_to = _date(args.get("to"), today, "to")
-        date_from = _date(args.get("from"), months_before(date_to, 12) + timedelta(days=1), "from")
+        date_from = _date(args.get("from"), _year_before(date_to), "from")
         if date_from > date_to:
             raise Invalid("开始日期不能晚于结束日期。", "from")
         months = args.get("months", str(DEFAULT_MONTHS))
         months = whole_number(str(months), "months", low=1, high=60, label="月数")
         page = int_arg(args, "page", 1)
         return cls(region, date_from, date_to, int(months), page)
+
+    @classmethod
+    def default(cls, region: str, today: date) -> "ReportFilters":
+        """What the page shows for `region` when nothing else is chosen (parse with no arguments)."""
+        return cls(region, _year_before(today), today)
+
+
+def _year_before(day: date) -> date:
+    return months_before(day, 12) + timedelta(days=1)
 
 
 def _date(raw: str | None, default: date, name: str) -> date:

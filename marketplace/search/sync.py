@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Engine
 
 from ..db import reading_session
@@ -64,12 +64,15 @@ class SearchSync:
         cursor = index.read_cursor(self.path)
         since = utcnow() - OVERLAP
         with reading_session(self.engine) as session:
-            events = session.execute(
-                select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.payload)
-                .where(OutboxMessage.topic == SEARCH,
-                       or_(OutboxMessage.id > cursor, OutboxMessage.created_at >= since))
-                .order_by(OutboxMessage.id)
-            ).all()
+            # Two index ranges, not one OR: the events after the cursor (primary key) and the last minute's
+            # (ix_outbox_created), which may hold ids below the cursor committed late. The topic is compared
+            # as an expression so that no plan walks every search event through ix_outbox_due.
+            columns = (OutboxMessage.id, OutboxMessage.kind, OutboxMessage.payload)
+            searched = OutboxMessage.topic.concat("") == SEARCH
+            newer = session.execute(select(*columns).where(OutboxMessage.id > cursor, searched)).all()
+            late = session.execute(select(*columns).where(OutboxMessage.created_at >= since,
+                                                          OutboxMessage.id <= cursor, searched)).all()
+            events = sorted({e.id: e for e in [*late, *newer]}.values(), key=lambda e: e.id)
             events = [e for e in events if e.id > cursor or e.id not in self.recent]
             if not events:
                 return 0

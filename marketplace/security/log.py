@@ -177,6 +177,7 @@ _DETAIL_LABELS = {
     "active": "启用", "groups": "同义词组数", "previous_groups": "原组数", "imported": "新增",
     "updated": "更新", "unchanged": "未变", "rejected": "拒绝", "dry_run": "试运行", "reason": "原因",
     "filter_kind": "事件", "filter_outcome": "结果", "actor_filter": "按操作人筛选", "organization": "组织编号",
+    "snapshot": "统计时间",  # a report table downloaded from the worker's snapshot (reports/snapshots.py)
 }
 _CHANGED_LABELS = {"kind": "规则类型", "window_days": "时间窗口", "active": "启用", "explanation": "说明"}
 _VALUE_LABELS = {"via": {"cli": "命令行", "web": "网页"}, "category": CATEGORIES, "filter_kind": KINDS,

@@ -44,8 +44,8 @@ class Refusal:
         return f"尝试次数过多，请于 {when} 后再试。"
 
 
-def key(action: str, kind: str, value: str) -> str:
-    secret = current_app.config["SECRET_KEY"].encode("utf-8")
+def key(action: str, kind: str, value: str, app=None) -> str:
+    secret = (app or current_app).config["SECRET_KEY"].encode("utf-8")
     digest = hmac.new(secret, f"throttle:{action}:{kind}:{value}".encode(), hashlib.sha256).hexdigest()
     return f"{action}:{kind}:{digest}"
 
@@ -62,18 +62,18 @@ def _row(session, throttle_key: str) -> AuthThrottle | None:
     return session.scalars(select(AuthThrottle).where(AuthThrottle.key == throttle_key)).first()
 
 
-def _bump(session, throttle_key: str, window: timedelta) -> tuple[int, datetime, datetime | None]:
-    """Count one more in the key's window (a new window if the last began more than `window` ago), in one
+def _bump(session, throttle_key: str, window: timedelta, by: int = 1) -> tuple[int, datetime, datetime | None]:
+    """Count `by` more in the key's window (a new window if the last began more than `window` ago), in one
     upsert that cannot race. Returns (count, window start, locked_until)."""
     now = utcnow()
     table = AuthThrottle.__table__
     stale = table.c.first_failure_at < now - window
     dialect = session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-    statement = insert.values(key=throttle_key, failures=1, first_failure_at=now, last_failure_at=now)
+    statement = insert.values(key=throttle_key, failures=by, first_failure_at=now, last_failure_at=now)
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.key],
-        set_={"failures": case((stale, 1), else_=table.c.failures + 1),
+        set_={"failures": case((stale, by), else_=table.c.failures + by),
               "first_failure_at": case((stale, now), else_=table.c.first_failure_at),
               "last_failure_at": now},
     ).returning(table.c.failures, table.c.first_failure_at, table.c.locked_until)
@@ -200,19 +200,30 @@ def count_reset_request(session, email: str) -> Refusal | None:
                              limit=config["LOGIN_RESET_PER_ADDRESS"], window=hour))
 
 
-def api_refusal() -> Refusal | None:
-    """The public API: requests per address in a fixed one-minute window, counted in a transaction of its
-    own before the request's (one upsert). The refusal is logged once per window, not per request."""
+def api_refusal(app=None, address: str | None = None, path: str | None = None) -> Refusal | None:
+    """The public API's per-address limit (LOGIN_API_PER_MINUTE in a fixed one-minute window). Counted in
+    the database so that it holds across processes and nodes, but written in batches (api_limit.py): a
+    request that cannot reach the limit costs no write. Outside a request (page_cache's replay) the app,
+    address and path are given."""
+    from . import api_limit
+
+    app = app or current_app._get_current_object()
+    return api_limit.counter_of(app).refusal(app, address or client_address(), path or request.path)
+
+
+def add_api_requests(app, address: str, path: str, count: int) -> tuple[int, int, datetime]:
+    """Add `count` requests to the address's window; (count before, count after, window start). The
+    refusal is logged once per window, by the batch that crossed the limit."""
     from ..db import engine_of, transaction
     from .models import SecurityEvent
 
-    minute = timedelta(minutes=1)
-    limit = current_app.config["LOGIN_API_PER_MINUTE"]
-    with transaction(engine_of(current_app)) as session:
-        count, started, _locked = _bump(session, key("api", "address", client_address()), minute)
-        if count == limit + 1:
+    limit = app.config["LOGIN_API_PER_MINUTE"]
+    with transaction(engine_of(app)) as session:
+        total, started, _locked = _bump(session, key("api", "address", address, app), timedelta(minutes=1),
+                                        by=count)
+        if total - count <= limit < total:
             # Written directly: events.record would load the signed-in user through the request's own
             # session, which on SQLite waits for this transaction's write lock.
-            session.add(SecurityEvent(kind="throttle", outcome="denied", ip=request.remote_addr,
-                                      path=request.path[:255], detail={"action": "api", "scope": "address"}))
-    return Refusal(started + minute) if count > limit else None
+            session.add(SecurityEvent(kind="throttle", outcome="denied", ip=address, path=path[:255],
+                                      detail={"action": "api", "scope": "address"}))
+    return total - count, total, started

@@ -18,7 +18,6 @@ from . import log as security_log
 
 bp = Blueprint("security", __name__)
 
-PER_PAGE = 50
 CSV_CHUNK = 500
 
 
@@ -30,9 +29,10 @@ def index():
     except Invalid as invalid:
         # The form again with the reason, rather than an error page without the filters.
         filters, error = security_log.LogFilters(), invalid.message
-    lines, total = ([], 0) if error else security_log.page_of(db(), current_user, filters, PER_PAGE)
+    per_page = current_app.config["STAFF_PAGE_SIZE"]  # as every staff list (marketplace/paging.py)
+    lines, total = ([], 0) if error else security_log.page_of(db(), current_user, filters, per_page)
     return render("security/log.html", fragment="security/_log_rows.html", lines=lines, total=total,
-                  filters=filters, per_page=PER_PAGE, kinds=events.KINDS, outcomes=events.OUTCOMES,
+                  filters=filters, per_page=per_page, kinds=events.KINDS, outcomes=events.OUTCOMES,
                   error=error, status=422 if error else 200)
 
 

@@ -53,6 +53,6 @@ def test_rejection_needs_a_reason_and_reopens_the_need(world):
 def test_queue_shows_only_the_region_subtree(world):
     world.need("submitted")
     with world.tx() as s:
-        assert len(fulfilment.queue(s, world.user(s, world.verifier))) == 1
-        assert len(fulfilment.queue(s, world.user(s, world.city))) == 1
-        assert fulfilment.queue(s, world.user(s, world.other_county)) == []
+        assert len(fulfilment.queue(s, world.user(s, world.verifier)).items) == 1
+        assert fulfilment.queue(s, world.user(s, world.city)).total == 1
+        assert fulfilment.queue(s, world.user(s, world.other_county)).items == []

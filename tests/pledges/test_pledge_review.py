@@ -120,9 +120,9 @@ def test_the_queue_shows_the_region_subtree(world):
     p = pledge(world, world.charity, n.id, 100000)
     submit(world, world.charity, p.id)
     with world.tx() as s:
-        assert [row.id for row, _, _ in review.queue(s, world.user(s, world.verifier))] == [p.id]
-        assert len(review.queue(s, world.user(s, world.city))) == 1
-        assert review.queue(s, world.user(s, world.other_county)) == []
+        assert [row.id for row, _, _ in review.queue(s, world.user(s, world.verifier)).items] == [p.id]
+        assert review.queue(s, world.user(s, world.city)).total == 1
+        assert review.queue(s, world.user(s, world.other_county)).items == []
 
 
 def test_an_earlier_verified_part_of_the_same_need_is_not_a_duplicate(world):

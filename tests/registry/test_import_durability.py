@@ -16,6 +16,7 @@ from sqlmodel import SQLModel
 
 from marketplace.registry.importing import import_aid, import_registry
 from marketplace.registry.models import Household, HouseholdHistory
+from support import sqlite_file_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE, TOTAL = 6000, 24000
@@ -97,8 +98,7 @@ def _database_bytes(engine, database_url) -> bytes:
     every table, text as UTF-8 and bytea as raw bytes."""
     if engine.dialect.name == "sqlite":
         engine.dispose()
-        db_file = Path(engine.url.database)
-        return b"".join(p.read_bytes() for p in (db_file, Path(f"{db_file}-wal")) if p.exists())
+        return sqlite_file_bytes(engine.url.database)
     chunks = []
     with engine.connect() as conn:
         for table in SQLModel.metadata.sorted_tables:

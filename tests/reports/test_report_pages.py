@@ -105,3 +105,22 @@ def test_downloads_never_carry_a_live_formula(client, world):
     cells = [cell for row in sheet.iter_rows() for cell in row]
     assert any(str(cell.value).startswith("=HYPERLINK") for cell in cells)
     assert all(cell.data_type != "f" for cell in cells)
+
+
+def test_a_long_who_does_what_where_table_shows_its_busiest_rows_and_says_the_download_has_all(
+        client, world, monkeypatch):
+    from marketplace.reports import views
+
+    monkeypatch.setattr(views, "PREVIEW", 2)
+    busy, quiet = world.household("341621100"), world.household("341621101")
+    with world.tx() as s:
+        for household, category, times in ((busy, "medical", 3), (quiet, "goods", 1), (busy, "education", 2)):
+            for _ in range(times):
+                append(s, s.get(Household, household.id), source="government", category=category, title="临时救助金",
+                       amount_fen=10000, occurred_on=date.today() - timedelta(days=5))
+    login(client, "poster@guoyang.gov.cn")
+    section = client.get("/staff/reports").get_data(as_text=True).split('id="who-h"')[1]
+    assert "共 3 行" in section and "显示前 2 行" in section
+    rows = section.split("<tbody>")[1].split("</tbody>")[0]
+    assert rows.count("<tr>") == 2 and "医疗康复" in rows and "助学" in rows and "生活物资" not in rows
+    assert rows.index("医疗康复") < rows.index("助学")  # the busiest first; the single goods row is left out

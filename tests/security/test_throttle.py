@@ -134,3 +134,13 @@ def test_the_api_is_limited_per_address(app, client, world, tx):
     assert statuses == [200, 200, 200, 429]
     with tx() as s:
         assert len(list(s.scalars(select(AuthThrottle)))) == 1
+
+
+def test_the_api_limit_is_exact_in_one_process_though_written_in_batches(app, client, world, tx):
+    app.config["LOGIN_API_PER_MINUTE"] = 40
+    statuses = [client.get("/api/v1/openapi.json").status_code for _ in range(42)]
+    assert statuses == [200] * 40 + [429, 429]
+    with tx() as s:
+        assert [row.failures for row in s.scalars(select(AuthThrottle))] == [42]
+        refusals = [e for e in s.scalars(select(SecurityEvent)) if e.kind == "throttle"]
+        assert len(refusals) == 1 and refusals[0].detail == {"action": "api", "scope": "address"}

@@ -1,14 +1,13 @@
 """Registration: an account of role volunteer plus a profile whose real name and phone exist only as
 ciphertext (the raw database file does not contain them) and never appear on a page."""
 
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from marketplace.auth.models import AppUser
 from marketplace.volunteering.models import VolunteerProfile
-from support import csrf_from
+from support import csrf_from, sqlite_file_bytes
 
 REAL_NAME = "欧阳秀英"
 PHONE = "13912345678"
@@ -38,8 +37,7 @@ def test_registration_stores_name_and_phone_encrypted(world, client, engine, dat
         assert world.vault.decrypt(profile.name_enc) == REAL_NAME
         assert world.vault.decrypt(profile.phone_enc) == PHONE
     if engine.dialect.name == "sqlite":
-        path = Path(make_url(database_url).database)
-        raw = b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+        raw = sqlite_file_bytes(make_url(database_url).database)
         assert b"ouyang@volunteer.cn" in raw  # the search would find plain text if it were there
         assert REAL_NAME.encode() not in raw and PHONE.encode() not in raw
     mine = client.get("/my/shifts").get_data(as_text=True)  # signed in by registration

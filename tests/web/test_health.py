@@ -1,14 +1,18 @@
 """Liveness and readiness probes: /healthz answers whenever the process does (even with the database
-down); /readyz says 503, naming the check, when the database, this node's search index or the worker's
-application of the search stream is not there."""
+down); /readyz says 503, naming the check, when the database, this node's search index, a live worker
+(its heartbeat) or the worker's application of this node's search stream is not there."""
 
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import update
+
 from marketplace import create_app
 from marketplace.modelbase import utcnow
+from marketplace.operations.models import WorkerHeartbeat
 from marketplace.outbox.models import OutboxMessage
 from marketplace.search.sync import SearchSync
+from support import run_worker_once
 
 
 def _ready(client):
@@ -30,14 +34,39 @@ def test_liveness_answers_without_the_database(instance_path, tmp_path):
         app.extensions["marketplace.engine"].dispose()
 
 
-def test_ready_when_database_index_and_stream_are_current(app, client, engine, world):
+def test_ready_when_database_index_worker_and_stream_are_current(app, client, engine, world):
     world.need("open")
-    SearchSync(engine, Path(app.config["SEARCH_INDEX_DIR"])).rebuild()
+    run_worker_once(app)  # builds this node's index, applies the stream, beats
     status, body = _ready(client)
     assert status == 200 and body["ready"] is True
     assert {name for name, check in body["checks"].items() if check["ok"]} == {
-        "database", "search_index", "search_stream"}
+        "database", "search_index", "worker", "search_stream"}
     assert body["checks"]["search_stream"]["lag_seconds"] == 0
+    assert body["checks"]["worker"]["age_seconds"] <= 5 and body["checks"]["worker"]["limit_seconds"] == 60
+    assert "note" not in body["checks"]["search_stream"]
+
+
+def test_not_ready_until_a_worker_has_beaten(app, client, engine, world):
+    SearchSync(engine, Path(app.config["SEARCH_INDEX_DIR"])).rebuild()  # index and stream are current
+    status, body = _ready(client)
+    assert status == 503
+    worker = body["checks"]["worker"]
+    assert worker["ok"] is False and "没有任何 worker 心跳记录" in worker["detail"]
+    assert body["checks"]["search_stream"]["ok"] is True
+    run_worker_once(app)
+    assert _ready(client)[0] == 200
+
+
+def test_not_ready_when_the_last_heartbeat_is_too_old(app, client, world, tx):
+    run_worker_once(app)
+    with tx() as s:  # the worker stopped two minutes ago
+        s.execute(update(WorkerHeartbeat).values(beat_at=utcnow() - timedelta(minutes=2)))
+    status, body = _ready(client)
+    worker = body["checks"]["worker"]
+    assert status == 503 and worker["ok"] is False and worker["age_seconds"] >= 119
+    assert "没有心跳" in worker["detail"] and "60" in worker["detail"]
+    app.config["READY_MAX_HEARTBEAT_SECONDS"] = 600  # MARKETPLACE_READY_MAX_HEARTBEAT_SECONDS
+    assert _ready(client)[0] == 200
 
 
 def test_not_ready_without_a_search_index(client, world):
@@ -47,7 +76,7 @@ def test_not_ready_without_a_search_index(client, world):
 
 
 def test_not_ready_when_the_worker_left_search_events_unapplied(app, client, engine, world, tx):
-    SearchSync(engine, Path(app.config["SEARCH_INDEX_DIR"])).rebuild()
+    run_worker_once(app)  # a worker beats (elsewhere, say), but this node's stream is not applied
     with tx() as s:  # a need changed ten minutes ago and no worker applied it to this node's index
         s.add(OutboxMessage(topic="search", kind="need", payload={"need_id": 1},
                             created_at=utcnow() - timedelta(minutes=10)))
@@ -72,6 +101,6 @@ def test_ready_for_a_signed_in_caller_too(app, client, engine, world):
     """A signed-in request holds the database's write lock on SQLite: the probe must not wait behind it."""
     from support import login
 
-    SearchSync(engine, Path(app.config["SEARCH_INDEX_DIR"])).rebuild()
+    run_worker_once(app)
     login(client, "poster@guoyang.gov.cn")
     assert _ready(client)[0] == 200
