@@ -172,7 +172,7 @@ def build_search_index(app) -> int:
 
 def run_worker_once(app) -> None:
     """One round of `marketplace worker --once`: outbox events reach the search index."""
-    from marketplace.cli import run_worker
+    from marketplace.worker import run_worker
 
     run_worker(app, once=True)
 

@@ -1,4 +1,4 @@
-"""Mail that time, not a person, triggers: run by housekeeping (cli.run_housekeeping) in its transaction.
+"""Mail that time, not a person, triggers: run by housekeeping (worker.run_housekeeping) in its transaction.
 Every message is keyed so the worker's next round (a minute later) finds it queued and adds nothing."""
 
 from datetime import UTC, date, datetime, timedelta

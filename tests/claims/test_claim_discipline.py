@@ -108,7 +108,7 @@ def test_a_transfer_takes_effect_only_when_the_receiver_accepts(app, client, wor
 
 
 def test_an_unanswered_transfer_lapses_after_72_hours_and_the_claim_stays(app, world):
-    from marketplace.cli import run_housekeeping
+    from marketplace.worker import run_housekeeping
 
     org_b, member_b = _second_org(world)
     need = world.need("claimed")

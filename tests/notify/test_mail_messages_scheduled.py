@@ -8,13 +8,13 @@ from sqlalchemy import select, update
 from marketplace.auth.models import AppUser
 from marketplace.claims import service as claims
 from marketplace.claims.models import Claim
-from marketplace.cli import run_housekeeping
 from marketplace.modelbase import utcnow
 from marketplace.needs.models import Need
 from marketplace.notify import scheduled, subscriptions
 from marketplace.notify.outbox_mail import opened
 from marketplace.outbox.models import OutboxMessage
 from marketplace.volunteering import shifts, signups
+from marketplace.worker import run_housekeeping
 
 
 def mails(tx, kind):

@@ -10,11 +10,12 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from marketplace import create_app
-from marketplace.cli import main, run_housekeeping
+from marketplace.cli import main
 from marketplace.db import engine_of
 from marketplace.modelbase import utcnow
 from marketplace.operations import heartbeat
 from marketplace.operations.models import WorkerHeartbeat
+from marketplace.worker import run_housekeeping
 from support import run_worker_once
 
 
@@ -44,7 +45,7 @@ def test_two_workers_on_one_host_have_a_row_each_and_a_named_one_keeps_its_name(
     try:
         run_worker_once(app)
         run_worker_once(other)
-        from marketplace.cli import run_worker
+        from marketplace.worker import run_worker
 
         run_worker(other, once=True, name="县级节点 worker")
         run_worker(other, once=True, name="县级节点 worker")  # restarted under the same name: one row

@@ -6,12 +6,12 @@ import pytest
 from shift_support import service_need, shift, volunteer
 from sqlalchemy import select
 
-from marketplace.cli import run_housekeeping
 from marketplace.errors import Conflict, Forbidden, Invalid
 from marketplace.modelbase import utcnow
 from marketplace.volunteering import attendance, signups
 from marketplace.volunteering.models import HoursEntry, Shift, ShiftSignup
 from marketplace.volunteering.shifts import starts_at
+from marketplace.worker import run_housekeeping
 
 
 def _booked(world, hours=2):

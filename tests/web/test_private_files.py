@@ -10,10 +10,10 @@ from sqlalchemy import text, update
 from test_import_page import _csv, _wait_until_finished
 
 from marketplace import create_app
-from marketplace.cli import run_housekeeping
 from marketplace.db import make_engine
 from marketplace.modelbase import utcnow
 from marketplace.registry.models import ImportJob
+from marketplace.worker import run_housekeeping
 from support import login, post
 
 
