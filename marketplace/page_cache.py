@@ -26,7 +26,7 @@ from collections import OrderedDict
 from flask import request
 from werkzeug.http import HTTP_STATUS_CODES
 
-from .http_cache import PUBLIC_BLUEPRINTS, PUBLIC_ENDPOINTS
+from .http_cache import public_cacheable
 
 MAX_BYTES = 64 * 1024 * 1024
 _VARY_ENVIRON = ("HTTP_HOST", "HTTP_HX_REQUEST", "HTTP_HX_BOOSTED", "HTTP_HX_HISTORY_RESTORE_REQUEST", "HTTP_HX_TARGET",
@@ -87,8 +87,8 @@ def _anonymous(environ, cookie_name: str) -> bool:
 
 
 def _eligible(app) -> bool:
-    return (request.method == "GET"
-            and (request.endpoint in PUBLIC_ENDPOINTS or request.blueprint in PUBLIC_BLUEPRINTS)
+    # GET only: a HEAD answer has no body, and Replay would send that empty body to the next GET.
+    return (request.method == "GET" and public_cacheable()
             and _anonymous(request.environ, app.config["SESSION_COOKIE_NAME"]))
 
 
