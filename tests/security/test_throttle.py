@@ -83,7 +83,10 @@ def test_unknown_and_existing_addresses_get_identical_answers(app, world, tx):
     locked_existing = _try(existing, VOLUNTEER, PASSWORD)
     locked_unknown = _try(unknown, "nobody@nowhere.cn", PASSWORD)
     assert locked_existing.status_code == locked_unknown.status_code == 429
-    assert _answer(locked_existing) == _answer(locked_unknown)
+    # Each lock ends 15 minutes after its own tenth failure: the two may straddle a minute, so the time
+    # shown is compared as a shape; everything else must be the same.
+    assert re.sub(r"\d\d:\d\d", "HH:MM", _answer(locked_existing)) == \
+        re.sub(r"\d\d:\d\d", "HH:MM", _answer(locked_unknown))
     with tx() as s:  # only the real account gets a mail
         assert s.scalar(select(OutboxMessage.id).where(OutboxMessage.kind == "login.locked")) is not None
         assert len(list(s.scalars(select(OutboxMessage)))) == 1
