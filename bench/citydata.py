@@ -54,6 +54,7 @@ def _build(app, log) -> dict:
     import marketplace.models as m
     from marketplace.auth import service as auth
     from marketplace.db import engine_of, transaction
+    from marketplace.ledger.service import fill_heads
     from marketplace.notify.outbox_mail import seal
     from marketplace.privacy.vault import vault
     from marketplace.regions.bozhou import REGIONS
@@ -134,6 +135,8 @@ def _build(app, log) -> dict:
                 batch = []
         if batch:
             s.execute(insert(m.LedgerEntry), batch)
+        # The chains' heads, as ledger.append would have kept them: later appends continue each chain.
+        fill_heads(s)
     longest = max(top_up, key=top_up.get) if top_up else 1
     log(f"  chain entries: {ENTRIES:,} ({time.perf_counter() - started:.0f} s)")
 

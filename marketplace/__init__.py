@@ -82,6 +82,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(two_factor_bp)
     app.register_blueprint(reauth_bp)
+    from .aid_items.views import bp as aid_items_bp
+
+    app.register_blueprint(aid_items_bp)
     from .health import bp as health_bp
 
     app.register_blueprint(health_bp)

@@ -8,6 +8,9 @@ import click
 
 from . import create_app
 from .db import engine_of, transaction
+from .ledger import commands as ledger_commands
+from .privacy import commands as privacy_commands
+from .privacy.key_commands import COMMANDS as KEY_COMMANDS
 from .worker import run_worker
 
 
@@ -53,7 +56,9 @@ def fill_empty_figures(app) -> bool:
 
 
 def load_reference_data(app) -> int:
-    """The national GB/T 2260 county table, the default duplicate rules and search synonyms; idempotent."""
+    """The national GB/T 2260 county table, the default duplicate rules, aid items and search synonyms;
+    idempotent."""
+    from .aid_items.defaults import ensure_default_aid_items
     from .duplicates.rules import ensure_default_rules
     from .regions.national import ensure_national
     from .search.synonyms import ensure_default_synonyms
@@ -61,6 +66,7 @@ def load_reference_data(app) -> int:
     with transaction(engine_of(app)) as session:
         added = ensure_national(session)
         ensure_default_rules(session)
+        ensure_default_aid_items(session)
         ensure_default_synonyms(session)
         return added
 
@@ -174,18 +180,13 @@ def search_rebuild(procs: int) -> None:
 
 
 @main.command("verify-ledger")
-def verify_ledger() -> None:
-    """Check every household's assistance chain; exit 1 naming the first broken entry."""
-    from .ledger.service import first_break
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="a checkpoint printed by `marketplace ledger checkpoint` and kept elsewhere")
+def verify_ledger(checkpoint_file: Path | None) -> None:
+    """Check every assistance chain, its head and the checkpoints; exit 1 naming each broken chain."""
+    from .ledger.commands import verify
 
-    app = _app()
-    with transaction(engine_of(app)) as session:
-        broken = first_break(session)
-    if broken:
-        click.echo(f"BROKEN household_id={broken.household_id} seq={broken.seq} entry_id={broken.entry_id}: "
-                   f"{broken.problem}")
-        sys.exit(1)
-    click.echo("ledger intact")
+    verify(_app(), checkpoint_file)
 
 
 @main.command("export-ledger")
@@ -287,6 +288,8 @@ def _run_import(run, path: Path, dry_run: bool, errors_path: Path | None, *, eve
         click.echo(f"未识别的列（已忽略）：{'、'.join(result.unknown_columns)}")
     if result.errors_path:
         click.echo(f"被拒绝的行及原因：{result.errors_path}")
+    if result.unmapped_note():
+        click.echo(result.unmapped_note())
     if dry_run:
         click.echo("试运行（--dry-run）：未写入数据库。")
     else:
@@ -355,6 +358,11 @@ def _safe_url(url: str) -> str:
 
     return make_url(url).render_as_string(hide_password=True)
 
+
+main.add_command(privacy_commands.purge)
+main.add_command(ledger_commands.ledger_group)
+for _command in KEY_COMMANDS:  # keys rotate, backup, restore
+    main.add_command(_command)
 
 if __name__ == "__main__":
     main()

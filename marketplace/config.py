@@ -60,6 +60,18 @@ def load_config() -> dict:
         # 统计报表 of prefectures and counties: the worker recomputes them this often (reports/snapshots.py);
         # the page uses one up to twice this old, else counts live. 0: always live.
         "REPORT_REFRESH_MINUTES": _int("MARKETPLACE_REPORT_REFRESH_MINUTES", 10),
+        # Retention in days (privacy/retention.py; `marketplace purge`, the worker daily). PIPL art. 19 keeps
+        # personal information no longer than its purpose needs. Identities of households that left the
+        # registry, from leaving: 3 years, because households come back (渐退期, re-application) and aid paid
+        # while enrolled is audited over the following years; the chain itself is kept. Contact and address
+        # disclosures, from the view: 3 years, the minimum PIPL art. 56 sets for records of processing, and
+        # what a household's copy (art. 45) shows. Evidence text of reviewed fulfilments, from the review:
+        # 3 years, for complaints and audits of the help; the chain entry stays the record. Other access-log
+        # rows: 1 year, over the 6 months the Cybersecurity Law (art. 21) asks of logs and one audit round.
+        "RETENTION_IDENTITY_DAYS": _int("MARKETPLACE_RETENTION_IDENTITY_DAYS", 3 * 365),
+        "RETENTION_CONTACT_LOG_DAYS": _int("MARKETPLACE_RETENTION_CONTACT_LOG_DAYS", 3 * 365),
+        "RETENTION_EVIDENCE_DAYS": _int("MARKETPLACE_RETENTION_EVIDENCE_DAYS", 3 * 365),
+        "RETENTION_ACCESS_LOG_DAYS": _int("MARKETPLACE_RETENTION_ACCESS_LOG_DAYS", 365),
         # Links in mail must be absolute: the worker sends outside any request, so it cannot guess the host.
         "BASE_URL": (env.get("MARKETPLACE_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         # Derived data, rebuildable with `marketplace search rebuild`; each app node keeps its own.

@@ -5,7 +5,7 @@ from .auth.models import AppUser, RecoveryCode
 from .claims.models import Claim, ClaimTransfer
 from .duplicates.models import DuplicateRule
 from .fulfilment.models import Fulfilment
-from .ledger.models import LedgerEntry, OrganizationTotal
+from .ledger.models import AidItem, LedgerCheckpoint, LedgerEntry, LedgerHead, OrganizationTotal
 from .needs.models import Need, NeedHistory
 from .notify.subscriptions import NotificationSubscription
 from .operations.models import WorkerHeartbeat
@@ -13,7 +13,7 @@ from .organizations.models import Invitation, Organization, OrganizationHistory
 from .outbox.models import OutboxMessage
 from .pledges.models import Pledge
 from .regions.models import Region
-from .registry.models import AccessLog, Household, HouseholdHistory, ImportJob, RegionTierCount
+from .registry.models import AccessLog, Household, HouseholdHistory, ImportJob, KeyRotation, RegionTierCount
 from .reports.models import ReportSnapshot
 from .search.models import SynonymGroup
 from .security.models import AuthThrottle, SecurityEvent, UserSession
@@ -25,4 +25,5 @@ __all__ = [
     "HoursEntry", "Shift", "ShiftSignup", "VolunteerProfile",
     "AuthThrottle", "RecoveryCode", "SecurityEvent", "UserSession",
     "OrganizationTotal", "RegionTierCount", "ReportSnapshot", "WorkerHeartbeat",
+    "AidItem", "KeyRotation", "LedgerCheckpoint", "LedgerHead",
 ]

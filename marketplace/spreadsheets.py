@@ -102,7 +102,19 @@ def csv_text(columns: list[Column], rows: Iterable[tuple]) -> str:
 def write_xlsx(columns: list[Column], rows: Iterable[tuple], target, *, title: str = "Sheet1") -> int:
     """A write-only workbook: bold filled header frozen above the data, real date cells, fitted widths.
     `target` is a path or a binary file object. Rows beyond Excel's limit raise ValueError."""
+    return write_xlsx_book([(title, columns, rows)], target)[0]
+
+
+def write_xlsx_book(sheets: list[tuple[str, list[Column], Iterable[tuple]]], target) -> list[int]:
+    """Several sheets of (title, columns, rows) in one workbook, each as write_xlsx writes its one; the
+    rows written per sheet."""
     workbook = Workbook(write_only=True)
+    counts = [_write_sheet(workbook, columns, rows, title) for title, columns, rows in sheets]
+    workbook.save(target)
+    return counts
+
+
+def _write_sheet(workbook, columns: list[Column], rows: Iterable[tuple], title: str) -> int:
     sheet = workbook.create_sheet(title=title[:31])
     sheet.freeze_panes = "A2"
     for index, column in enumerate(columns, start=1):
@@ -120,7 +132,6 @@ def write_xlsx(columns: list[Column], rows: Iterable[tuple], target, *, title: s
         if count >= XLSX_MAX_ROWS:
             raise ValueError("超过 Excel 单表行数上限（1,048,575 行），请缩小范围或导出 CSV。")
         sheet.append([_cell(sheet, value, fmt) for value, fmt in zip(row, formats, strict=True)])
-    workbook.save(target)
     return count
 
 

@@ -20,6 +20,9 @@ CATEGORIES = {
     "goods": "生活物资",
     "emergency": "急难救助",
     "other": "其他",
+    # Cash for daily living (低保金, 特困供养金, 孤儿基本生活费, 高龄津贴), mostly government aid. Last, so the
+    # search index's facet numbers (positions in this table) of the older categories stay valid.
+    "basic_living": "基本生活",
 }
 
 FORMS = {"money": "资金", "goods": "物资", "service": "服务", "retrofit": "改造"}
@@ -116,7 +119,7 @@ def size_band(members: int) -> str:
 
 # What a row of the access log records someone doing with a household's private data.
 ACCESS_ACTIONS = {"view_chain": "查看救助链与身份信息", "need_form": "为该户发布需求", "view_contact": "查看联系方式",
-                  "view_address": "查看服务地址"}
+                  "view_address": "查看服务地址", "pi_copy": "生成个人信息副本"}
 
 # Volunteers (志愿者): the skills a service shift may require and the times a volunteer is usually free.
 SKILLS = {

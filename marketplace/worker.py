@@ -13,8 +13,11 @@ def run_worker(app, *, once: bool = False, interval: int = 60, poll: float = 1.0
     """The worker loop; `stop` (a threading.Event) ends it, for the demo's in-process worker."""
     import time
 
+    from .ledger.checkpoints import checkpoint_for_worker
     from .notify.delivery import deliver_due
     from .operations.heartbeat import Heartbeat, default_name
+    from .privacy.retention import purge_if_due
+    from .privacy.retention import summary as retention_summary
     from .search.sync import SearchSync
 
     search = SearchSync(engine_of(app), Path(app.config["SEARCH_INDEX_DIR"]))
@@ -34,6 +37,14 @@ def run_worker(app, *, once: bool = False, interval: int = 60, poll: float = 1.0
             refreshed = refresh_for_worker(app)
             if echo and refreshed:
                 echo("report_snapshots=" + ",".join(f"{region}:{seconds:.1f}s" for region, seconds in refreshed))
+            # Personal information past its retention period, once a day (privacy/retention.py).
+            purged = purge_if_due(app)
+            if echo and purged is not None:
+                echo(retention_summary(purged, dry_run=False))
+            # The keyed checkpoint over the chains' ends, once a day (ledger/checkpoints.py).
+            checkpointed = checkpoint_for_worker(app)
+            if echo and checkpointed:
+                echo(checkpointed)
             next_housekeeping = time.monotonic() + interval
             if echo and (once or released or expired):
                 echo(f"released_claims={released} expired_needs={expired} indexed_needs={indexed}")

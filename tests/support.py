@@ -31,12 +31,14 @@ class World:
         from marketplace.vocabulary import STAFF_DUTIES
 
         self.tx = tx
+        from marketplace.aid_items.defaults import ensure_default_aid_items
         from marketplace.duplicates.rules import ensure_default_rules
         from marketplace.search.synonyms import ensure_default_synonyms
 
         with tx() as s:
             ensure_regions(s, REGIONS)
             ensure_default_rules(s)
+            ensure_default_aid_items(s)
             ensure_default_synonyms(s)
             org = Organization(name="涡阳县慈善协会", uscc="51341621MJ0000001C", region_code="341621", status="approved")
             pending = Organization(name="待审核公益社", uscc="51341621MJ0000002A", region_code="341621")

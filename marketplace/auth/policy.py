@@ -58,6 +58,8 @@ POLICY: dict[str, Rule] = {
     "registry.read": Rule(STAFF, scope="region", label="救助对象、救助链、需求管理、报表、访问日志"),
     "registry.import": Rule(STAFF, duty="registry_import", scope="region", label="名单与救助发放导入"),
     "registry.move": Rule(STAFF, duty="registry_import", scope="region", label="迁移户的行政区划"),
+    # PIPL art. 45: everything held about a household, decrypted, in one file; the registry keepers' duty.
+    "privacy.copy": Rule(STAFF, duty="registry_import", scope="region", reauth=True, label="生成个人信息副本"),
     "need.post": Rule(STAFF, duty="need_posting", scope="region", label="发布、撤销需求，登记更正"),
     "evidence.verify": Rule(STAFF, duty="verification", scope="region", label="凭证与认捐核验"),
     "org.vet": Rule(STAFF, duty="org_vetting", scope="region", label="组织审核"),

@@ -14,6 +14,7 @@ from ..needs import lifecycle
 from ..needs.models import Need
 from ..notify import emitters as notify
 from ..organizations.models import Organization
+from ..privacy.pii_scan import scan_for_household
 from .models import Claim, ClaimTransfer
 
 HELD = ("active", "started")
@@ -63,6 +64,8 @@ def request_transfer(session: Session, actor, claim: Claim, to_org_id: int, reas
     reason = (reason or "").strip()
     if not 2 <= len(reason) <= 500:
         raise Invalid("转交须填写原因（2至500字）。", "reason")
+    scan_for_household(session, session.get(Need, claim.need_id).household_id, {"reason": reason},
+                       labels={"reason": "转交原因"})
     target = _approved_org(session, to_org_id, "接收组织")
     if target.id == claim.organization_id:
         raise Invalid("不能转交给本组织。", "to_organization_id")

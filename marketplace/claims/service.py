@@ -13,6 +13,7 @@ from ..needs import lifecycle
 from ..needs.models import Need
 from ..notify import emitters as notify
 from ..organizations.models import Organization
+from ..privacy.pii_scan import scan_for_household
 from ..registry.models import Household
 from ..vocabulary import CLAIM_STATUSES
 from .discipline import check_quota
@@ -93,6 +94,7 @@ def extend(session: Session, actor, claim: Claim, reason: str, days: int = 7) ->
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise Invalid("延期须填写原因。", "reason")
+    scan_for_household(session, _need(session, claim).household_id, {"reason": reason}, labels={"reason": "延期原因"})
     claim.expires_at = claim.expires_at + timedelta(days=days)
     claim.extended, claim.extension_reason = True, reason
     lifecycle.note(session, _need(session, claim), actor.id, f"认领延期{days}天：{reason}")
@@ -106,6 +108,7 @@ def release(session: Session, actor, claim: Claim, reason: str) -> Claim:
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise Invalid("放弃认领须填写原因，便于民政部门重新安排。", "reason")
+    scan_for_household(session, _need(session, claim).household_id, {"reason": reason}, labels={"reason": "放弃原因"})
     lifecycle.move(session, _need(session, claim), "release", actor.id, reason)
     _end(claim, "released", reason)
     session.flush()

@@ -7,9 +7,7 @@ from ..db import db
 from ..errors import Invalid
 from ..forms import EmptyForm, ReasonForm
 from ..needs import listing
-from ..needs.models import Need
 from ..organizations.models import Organization
-from ..registry.models import Household
 from ..web import done, render
 from . import discipline, service
 from .models import ClaimTransfer
@@ -22,12 +20,9 @@ bp = Blueprint("claims", __name__)
 def mine():
     session = db()
     claims = service.claims_of(session, current_user)
-    needs = {n.id: n for n in session.scalars(select(Need).where(Need.id.in_([c.need_id for c in claims])))}
-    tiers = dict(session.execute(select(Household.id, Household.tier).where(
-        Household.id.in_({n.household_id for n in needs.values()}))).all())
-    # The area as public pages show it: a claim alone entitles to no more (see privacy.contact).
-    areas = listing.public_areas(session, {(n.region_code, tiers[n.household_id]) for n in needs.values()})
-    names = {n.id: areas[(n.region_code, tiers[n.household_id])] for n in needs.values()}
+    # Title and area as public pages show them: a claim alone entitles to no more (see privacy.contact).
+    needs = listing.projected(session, [c.need_id for c in claims])
+    names = {need_id: need.area for need_id, need in needs.items()}
     pending = {t.claim_id: t for t in session.scalars(select(ClaimTransfer).where(
         ClaimTransfer.claim_id.in_([c.id for c in claims]), ClaimTransfer.status == "requested"))}
     orgs = session.scalars(select(Organization).where(Organization.status == "approved",

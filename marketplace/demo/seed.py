@@ -17,6 +17,7 @@ from ..auth.models import AppUser
 from ..auth.service import create_user
 from ..claims import service as claims
 from ..db import transaction
+from ..duplicates import goods_kinds
 from ..duplicates.check import Proposed, check
 from ..fulfilment import service as fulfilment
 from ..needs import service as needs
@@ -284,7 +285,9 @@ class _Seeder:
         candidates = list(fitting or pool)
         self.rng.shuffle(candidates)
         # As a coordinator would: a household that already has this kind of aid is passed over.
-        planned = Proposed(category=template.category, deadline=self.today + timedelta(days=120))
+        goods = "goods" in (template.category, template.form)  # as NeedInput.clean derives the item
+        planned = Proposed(category=template.category, deadline=self.today + timedelta(days=120),
+                           item_key=goods_kinds.kind_of(template.title) if goods else None)
         clear = next((h for h in candidates if not check(self.session, h, planned, self.today)), None)
         return clear or candidates[0]
 

@@ -19,11 +19,12 @@ from sqlalchemy import Integer, String, cast, func, literal_column, null, or_, s
 from sqlmodel import Session
 
 from ..errors import Conflict
+from ..ledger import effective
 from ..ledger.models import LedgerEntry
 from ..needs.models import Need
 from ..organizations.models import Organization
 from ..vocabulary import CATEGORIES, NEED_STATUSES
-from . import rules
+from . import goods_kinds, rules
 
 LIVE_STATUSES = ("open", "claimed", "in_progress", "submitted")
 EMERGENCY_TITLE = "临时救助"
@@ -51,8 +52,10 @@ class Proposed:
 
     @classmethod
     def of_need(cls, need: Need, **extra) -> "Proposed":
+        # A goods need posted before items were derived from titles is compared by its title's kind.
+        item = need.item_key or (goods_kinds.kind_of(need.title) if "goods" in (need.category, need.form) else None)
         return cls(category=need.category, period_start=need.period_start, period_end=need.period_end,
-                   member_ref=need.member_ref, item_key=need.item_key, deadline=need.deadline, **extra)
+                   member_ref=need.member_ref, item_key=item, deadline=need.deadline, **extra)
 
 
 @dataclass(frozen=True)
@@ -112,13 +115,14 @@ def check(session: Session, household, proposed: Proposed, today: date | None = 
 
 
 def _facts(session: Session, household_id: int, rule, proposed: Proposed, today: date) -> list[_Fact]:
-    """The household's chain entries and live needs the rule looks at, in one round trip (UNION ALL of
+    """The household's effective chain entries (a line of corrections by its latest entry, with the figures
+    and category it now has; voided aid not at all) and live needs the rule looks at, in one round trip (UNION ALL of
     plain columns: on PostgreSQL the round trips, not the indexed lookups, are most of the check's time)."""
     entries = select(literal_column("'chain'", String).label("origin"), LedgerEntry.id, LedgerEntry.category,
                      LedgerEntry.title, LedgerEntry.source.label("state"), LedgerEntry.occurred_on.label("day"),
                      cast(null(), Need.created_at.type).label("posted"), LedgerEntry.period_start,
                      LedgerEntry.period_end, LedgerEntry.member_ref, LedgerEntry.item_key, LedgerEntry.organization_id,
-                     ).where(LedgerEntry.household_id == household_id, LedgerEntry.kind == "aid")
+                     ).where(LedgerEntry.household_id == household_id, effective.is_effective())
     if rule.kind == "government_recent":
         query = entries.where(LedgerEntry.source == "government", or_(
             LedgerEntry.category == "emergency", LedgerEntry.title.contains(EMERGENCY_TITLE)))
@@ -161,8 +165,10 @@ def _compare(rule, mine: _Fact, other: _Fact, today: date) -> tuple[bool, bool]:
     if rule.kind == "household_window":
         return abs((mine.day - other.day).days) < rule.window_days, True
     if rule.kind == "item_window":
-        same = mine.item is not None and mine.item == other.item
-        return same and abs((mine.day - other.day).days) < rule.window_days, True
+        # Compared by goods kind (goods_kinds.py); aid recorded without an 物品 value by its title's kind.
+        theirs = other.item or goods_kinds.kind_of(getattr(other.row, "title", None))
+        same, exact = goods_kinds.same_goods(mine.item, theirs)
+        return same and abs((mine.day - other.day).days) < rule.window_days, exact
     if rule.kind == "government_recent":
         return 0 <= (today - other.day).days < rule.window_days, False
     return False, False

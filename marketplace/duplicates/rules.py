@@ -14,6 +14,8 @@ Why these defaults (DOMAIN.md; "重复救助和救助盲区并存"):
   same provider extending its own service is not.
 - 生活物资 goods — the same item once in 90 days: heaters, bedding or winter clothing given twice in one
   season is waste; consumables (rice, nappies) are different items, and a new season is a new need.
+  Items are compared by goods kind (goods_kinds.py): a heater and heating coal are both 取暖, and so is a
+  government 取暖补贴; the same 物品 text is an exact match, the same kind only a warning.
 - 急难救助 emergency — warn (never block) when government 临时救助 was paid in the last 30 days: emergency
   help is by nature urgent and case by case (一事一议), but charity help right after government help
   should be a conscious decision, and charity help must be linked to government aid (衔接机制).
@@ -23,6 +25,12 @@ Why these defaults (DOMAIN.md; "重复救助和救助盲区并存"):
   between insurance, 医疗救助 and charity, so stacking is the rule rather than the exception.
 - 就业, 心理疏导, 其他 — none: training, counselling and companionship from several sources help rather
   than duplicate.
+- 基本生活 basic_living — none: 低保金, 特困供养金, 孤儿基本生活费 and 高龄津贴 are paid every month by
+  entitlement, so this month's payment never duplicates last month's, and the allowances of one household
+  legitimately stack (a 特困 elder also draws 高龄津贴). Whether a household is entitled at all is the
+  registry's periodic re-check (动态管理), not a duplicate rule; and charity money for living costs on top
+  of the allowance is the linking the policy asks for, not waste. A rule here would warn on every posting
+  for every 低保 household.
 
 Windows are counted in whole days between the two dates and a match needs fewer days than the window:
 goods given 89 days ago matches, 90 days ago does not; 临时救助 paid 29 days ago warns, 30 days ago does not.
@@ -69,6 +77,8 @@ DEFAULTS: dict[str, Default] = {
     "employment": Default("none", None, "就业培训和岗位帮扶可多方叠加，不检查。"),
     "psychological": Default("none", None, "心理疏导和精神慰藉可多方同时开展，不检查。"),
     "other": Default("none", None, "其他类别不检查。"),
+    "basic_living": Default("none", None, "低保金、特困供养金等按月发放、可依法叠加，"
+                            "是否应享由名单动态管理核查，不按重复救助检查。"),
 }
 
 

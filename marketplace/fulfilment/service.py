@@ -18,6 +18,7 @@ from ..needs import lifecycle
 from ..needs.models import Need
 from ..notify import emitters as notify
 from ..paging import Page, PageRequest
+from ..privacy.pii_scan import scan_for_household
 from ..registry.models import Household
 from .models import Fulfilment
 
@@ -38,6 +39,7 @@ def submit(session: Session, actor, claim: Claim, data: EvidenceInput, today: da
     summary = (data.summary or "").strip()
     if len(summary) < 4:
         raise Invalid("请用至少4个字说明帮扶内容（做了什么、交付了什么）。", "summary")
+    scan_for_household(session, need.household_id, {"summary": summary})
     if data.delivered_on > today:
         raise Invalid("交付日期不能晚于今天。", "delivered_on")
     if data.delivered_on < claim.claimed_at.date() - timedelta(days=1):
@@ -97,6 +99,7 @@ def reject(session: Session, actor, fulfilment: Fulfilment, reason: str) -> Fulf
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise Invalid("退回凭证须填写原因。", "reason")
+    scan_for_household(session, need.household_id, {"reason": reason}, labels={"reason": "退回原因"})
     lifecycle.move(session, need, "reject", actor.id, reason)
     fulfilment.status, fulfilment.reviewed_by_id, fulfilment.reviewed_at = "rejected", actor.id, utcnow()
     fulfilment.review_reason = reason

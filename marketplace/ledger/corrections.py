@@ -11,7 +11,7 @@ from ..auth.access import require_staff_for
 from ..errors import Conflict, Invalid, NotFound
 from ..needs.privacy import Identity, scan
 from ..registry.models import Household
-from . import service
+from . import effective, service
 from .models import LedgerEntry
 
 
@@ -24,8 +24,7 @@ class CorrectionInput:
     hours: float | None = None
 
 
-def is_void(entry: LedgerEntry) -> bool:
-    return entry.kind == "correction" and not any((entry.amount_fen, entry.quantity, entry.hours))
+is_void = effective.is_void  # the chain page marks voids by the rule every count uses
 
 
 def corrected_by(session: Session, entry: LedgerEntry) -> LedgerEntry | None:
@@ -72,6 +71,24 @@ def correct(session: Session, actor, household: Household, entry_id: int, data: 
         amount_fen=amount, quantity=quantity, unit=entry.unit, hours=hours, occurred_on=entry.occurred_on,
         organization_id=entry.organization_id, need_id=entry.need_id, recorded_by_id=actor.id,
         corrects_id=entry.id, note=reason, **_facts(entry),
+    )
+
+
+def recategorise(session: Session, actor, household: Household, entry: LedgerEntry, category: str,
+                 item_key: str | None, reason: str) -> LedgerEntry:
+    """Re-file an entry under another category (and goods kind) when its 救助项目 is mapped anew: a
+    correction with the same figures, the new category and item_key, and the reason. `entry` must be the
+    last of its line and not a void (aid_items/recategorise.py finds those); staff with the rule-
+    configuration duty for the household's region only."""
+    require_staff_for(actor, household.region_code, duty="rules")
+    if entry.household_id != household.id or is_void(entry) or corrected_by(session, entry) is not None:
+        raise Conflict("只能更正该户最新且未作废的记录。")
+    return service.append(
+        session, household, source=entry.source, kind="correction", category=category,
+        title=f"更正：{_original_title(entry)}"[:120], amount_fen=entry.amount_fen, quantity=entry.quantity,
+        unit=entry.unit, hours=entry.hours, occurred_on=entry.occurred_on, organization_id=entry.organization_id,
+        need_id=entry.need_id, recorded_by_id=actor.id, corrects_id=entry.id, note=reason[:500],
+        **{**_facts(entry), "item_key": item_key},
     )
 
 

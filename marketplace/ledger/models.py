@@ -60,3 +60,51 @@ class OrganizationTotal(SQLModel, table=True):
     organization_id: int = Field(primary_key=True, foreign_key="organization.id")
     entries: int = Field(default=0)
     amount_fen: int = Field(default=0, sa_type=BigInteger)  # a city's sum outgrows a 32-bit integer
+
+
+class LedgerHead(SQLModel, table=True):
+    """Each chain's newest entry as the ledger writer last appended it (sequence number and hash), kept in
+    the transaction of every append. An entry deleted from the end of a chain leaves the head pointing
+    past what the chain holds, so truncation shows (ledger/integrity.py)."""
+
+    __tablename__ = "ledger_head"
+
+    household_id: int = Field(primary_key=True, foreign_key="household.id")
+    seq: int
+    entry_hash: str = Field(max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class LedgerCheckpoint(SQLModel, table=True):
+    """A keyed digest over every chain head at one moment, written daily by the worker. The key is derived
+    from MARKETPLACE_DATA_KEY and never stored: whoever can edit the database cannot forge a checkpoint
+    after removing heads and entries. An auditor keeps a printed copy elsewhere (`marketplace ledger
+    checkpoint`)."""
+
+    __tablename__ = "ledger_checkpoint"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    chains: int
+    entries: int = Field(sa_type=BigInteger)
+    digest: str = Field(max_length=64)
+    # Fingerprint of the key that made the digest (a rotated data key makes new checkpoints).
+    key_id: str = Field(max_length=16)
+
+
+class AidItem(SQLModel, table=True):
+    """救助项目 → platform category (and goods kind where it applies), as data: staff with the rule-
+    configuration duty edit it on /staff/aid-items. `pattern` is matched as a substring of the imported
+    救助项目, the longest match winning. A row with no category is an item the aid import met and nobody
+    has mapped yet (origin "import"): listed for mapping, its entries counted as 其他 meanwhile."""
+
+    __tablename__ = "aid_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pattern: str = Field(max_length=60, unique=True)
+    category: str | None = Field(default=None, max_length=16)
+    goods_kind: str | None = Field(default=None, max_length=16)
+    origin: str = Field(default="default", max_length=12)
+    seen: int = Field(default=0)
+    updated_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    updated_at: datetime = Field(default_factory=utcnow)

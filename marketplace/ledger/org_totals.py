@@ -3,8 +3,8 @@ directory (organizations.directory). Kept by the ledger writer: `service.append`
 the transaction that appends the entry, so the totals never lag the chain and a page reads one row per
 organisation instead of summing the whole ledger.
 
-The rule is the reports' (reports.cliff.effective_entries): a line of corrections counts once, by its latest
-entry, and a voided entry (a correction whose figures are all zero or empty) not at all. So appending an
+The rule is every report's (ledger/effective.py): a line of corrections counts once, by its latest entry,
+and a voided entry (a correction whose figures are all zero or empty) not at all. So appending an
 entry adds its figures if it counts; appending a correction also takes away the figures of the entry it
 corrects, which counted until now unless something had already superseded it. Each change is one
 conditional upsert (`entries = entries + delta`): concurrent appends add up, never overwrite.
@@ -18,15 +18,15 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from . import effective
 from .models import LedgerEntry, OrganizationTotal
 
 _TABLE = OrganizationTotal.__table__
 
 
 def counts(entry: LedgerEntry) -> bool:
-    """Does the entry count as aid on its own (the second condition of effective_entries)?"""
-    measures = (entry.amount_fen or 0) + (entry.quantity or 0) + (entry.hours or 0)
-    return entry.kind != "correction" or measures != 0
+    """Does the entry count as aid while nothing corrects it (effective.is_effective's other half)?"""
+    return not effective.is_void(entry)
 
 
 def entry_appended(session: Session, entry: LedgerEntry) -> None:
@@ -77,11 +77,9 @@ def totals(session: Session, org_ids: list[int]) -> dict[int, tuple[int, int]]:
 
 def full_count():
     """The figures from the whole ledger: (organization_id, entries, amount_fen) rows."""
-    from ..reports.cliff import effective_entries  # reports import the ledger's models
-
     return (select(LedgerEntry.organization_id, func.count(LedgerEntry.id).label("entries"),
                    func.coalesce(func.sum(LedgerEntry.amount_fen), 0).label("amount_fen"))
-            .where(LedgerEntry.organization_id.is_not(None), *effective_entries())
+            .where(LedgerEntry.organization_id.is_not(None), effective.is_effective())
             .group_by(LedgerEntry.organization_id))
 
 

@@ -1,16 +1,15 @@
-"""The single writer of assistance-chain entries, and the check that the chains are intact."""
+"""The single writer of assistance-chain entries and of their heads (checked by ledger/integrity.py)."""
 
 import hashlib
 import json
-from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from ..registry.models import Household
 from . import org_totals
-from .models import LedgerEntry
+from .models import LedgerEntry, LedgerHead
 
 GENESIS = "0" * 64
 
@@ -24,15 +23,20 @@ _HASHED = (
 _HASHED_WHEN_SET = ("period_start", "period_end", "member_ref", "item_key")
 
 
+HASHED_FIELDS = _HASHED + _HASHED_WHEN_SET
+_DATED = ("occurred_on", "created_at")  # the only fields of _HASHED that are dates, both required
+
+
 def entry_digest(entry: LedgerEntry) -> str:
-    payload = {}
-    for name in _HASHED:
-        value = getattr(entry, name)
-        if hasattr(value, "isoformat"):
-            value = value.isoformat()
-        payload[name] = value
-    for name in _HASHED_WHEN_SET:
-        value = getattr(entry, name)
+    return digest_of([getattr(entry, name) for name in HASHED_FIELDS])
+
+
+def digest_of(values) -> str:
+    """The digest of an entry's HASHED_FIELDS values, in that order (the verifier streams plain rows)."""
+    payload = dict(zip(_HASHED, values[:len(_HASHED)], strict=True))
+    for name in _DATED:
+        payload[name] = payload[name].isoformat()
+    for name, value in zip(_HASHED_WHEN_SET, values[len(_HASHED):], strict=True):
         if value is not None:
             payload[name] = value.isoformat() if hasattr(value, "isoformat") else value
     canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -40,25 +44,43 @@ def entry_digest(entry: LedgerEntry) -> str:
 
 
 def append(session: Session, household: Household, **fields) -> LedgerEntry:
-    """Append one entry to the household's chain. The household row is locked on PostgreSQL (SQLite
-    serialises writers with BEGIN IMMEDIATE), so two appends cannot take the same sequence number."""
+    """Append one entry to the household's chain and move its head, in one transaction. The household row
+    is locked on PostgreSQL (SQLite serialises writers with BEGIN IMMEDIATE), so two appends cannot take
+    the same sequence number. The sequence number and previous hash come from the head, not from the
+    entries: an entry deleted from the end leaves the head where it was, and the next entry shows the gap."""
     session.execute(select(Household.id).where(Household.id == household.id).with_for_update())
-    last = session.scalars(
-        select(LedgerEntry).where(LedgerEntry.household_id == household.id).order_by(LedgerEntry.seq.desc()).limit(1)
-    ).first()
+    head = session.scalars(select(LedgerHead).where(LedgerHead.household_id == household.id)
+                           .execution_options(populate_existing=True)).first()
     entry = LedgerEntry(
         household_id=household.id,
-        seq=(last.seq + 1) if last else 1,
+        seq=(head.seq + 1) if head else 1,
         region_code=household.region_code,
-        prev_hash=last.entry_hash if last else GENESIS,
+        prev_hash=head.entry_hash if head else GENESIS,
         entry_hash="",
         **fields,
     )
     entry.entry_hash = entry_digest(entry)
     session.add(entry)
+    if head is None:
+        head = LedgerHead(household_id=household.id, seq=0, entry_hash=GENESIS)
+        session.add(head)
+    head.seq, head.entry_hash, head.updated_at = entry.seq, entry.entry_hash, entry.created_at
     session.flush()
     org_totals.entry_appended(session, entry)  # the directory's figures move with the chain
     return entry
+
+
+def fill_heads(session: Session) -> int:
+    """Heads for chains loaded around `append` (a benchmark's bulk insert): each chain's newest entry, in
+    one statement. Chains that already have a head keep it."""
+    latest = aliased(LedgerEntry)
+    newest = (select(func.max(latest.seq)).where(latest.household_id == LedgerEntry.household_id)
+              .scalar_subquery())
+    rows = select(LedgerEntry.household_id, LedgerEntry.seq, LedgerEntry.entry_hash, LedgerEntry.created_at).where(
+        LedgerEntry.seq == newest,
+        LedgerEntry.household_id.not_in(select(LedgerHead.household_id)))
+    fill = insert(LedgerHead.__table__).from_select(["household_id", "seq", "entry_hash", "updated_at"], rows)
+    return session.execute(fill.execution_options(preserve_rowcount=True)).rowcount
 
 
 def chain(session: Session, household_id: int) -> list[LedgerEntry]:
@@ -67,65 +89,8 @@ def chain(session: Session, household_id: int) -> list[LedgerEntry]:
     ))
 
 
-@dataclass
-class Break:
-    household_id: int
-    seq: int
-    entry_id: int | None
-    problem: str
+def first_break(session: Session):
+    """The first chain that does not hold (ledger/integrity.py), named by 户编号 and 对象编号."""
+    from .integrity import first_break as walk
 
-
-def first_break(session: Session) -> Break | None:
-    """Walk every chain in order; the first entry whose hash, link or sequence does not hold. Then the
-    chains' ends: deleting the newest entries of a chain leaves a shorter chain that is intact in
-    itself, so they are checked against the facts that point at them (see `missing_tail`)."""
-    rows = session.scalars(select(LedgerEntry).order_by(LedgerEntry.household_id, LedgerEntry.seq))
-    household, expected_seq, prev = None, 1, GENESIS
-    for entry in rows:
-        if entry.household_id != household:
-            household, expected_seq, prev = entry.household_id, 1, GENESIS
-        if entry.seq != expected_seq:
-            return Break(household, expected_seq, entry.id, f"缺少第{expected_seq}条（下一条为第{entry.seq}条）")
-        if entry.prev_hash != prev:
-            return Break(household, entry.seq, entry.id, "与上一条的链接不符")
-        if entry_digest(entry) != entry.entry_hash:
-            return Break(household, entry.seq, entry.id, "内容与哈希不符（记录被改动）")
-        prev, expected_seq = entry.entry_hash, expected_seq + 1
-    return missing_tail(session)
-
-
-def missing_tail(session: Session) -> Break | None:
-    """An entry that other records prove existed but the chain no longer holds: every verified
-    fulfilment has its entry (verify appends it in the same transaction), and every correction's target
-    is on the chain. Without a stored head pointer this is how a removed last entry shows."""
-    from ..fulfilment.models import Fulfilment
-    from ..needs.models import Need
-
-    recorded = select(LedgerEntry.fulfilment_id).where(LedgerEntry.fulfilment_id.is_not(None))
-    lost = session.execute(
-        select(Fulfilment.id, Household.id, Household.public_code)
-        .join(Need, Need.id == Fulfilment.need_id).join(Household, Household.id == Need.household_id)
-        .where(Fulfilment.status == "verified", Fulfilment.id.not_in(recorded))
-        .order_by(Household.id, Fulfilment.id).limit(1)
-    ).first()
-    if lost:
-        fulfilment_id, household_id, code = lost
-        return Break(household_id, _next_seq(session, household_id), None,
-                     f"缺少末尾记录：{code} 户已核验的帮扶（凭证 {fulfilment_id}）不在救助链上")
-    target = aliased(LedgerEntry)
-    orphan = session.execute(
-        select(LedgerEntry.household_id, LedgerEntry.seq, LedgerEntry.id, LedgerEntry.corrects_id, Household.public_code)
-        .join(Household, Household.id == LedgerEntry.household_id)
-        .outerjoin(target, target.id == LedgerEntry.corrects_id)
-        .where(LedgerEntry.corrects_id.is_not(None), target.id.is_(None))
-        .order_by(LedgerEntry.household_id, LedgerEntry.seq).limit(1)
-    ).first()
-    if orphan:
-        household_id, seq, entry_id, corrects_id, code = orphan
-        return Break(household_id, seq, entry_id, f"缺少记录：{code} 户第{seq}条更正的记录（id {corrects_id}）已不存在")
-    return None
-
-
-def _next_seq(session: Session, household_id: int) -> int:
-    last = session.scalar(select(func.max(LedgerEntry.seq)).where(LedgerEntry.household_id == household_id))
-    return (last or 0) + 1
+    return walk(session)

@@ -105,6 +105,22 @@ def public_needs(session: Session, ids: list[int]) -> list[PublicNeed]:
     return [projected[i] for i in ids if i in projected]
 
 
+def projected(session: Session, ids) -> dict[int, PublicNeed]:
+    """need id -> its public projection: what every path leaving the region's staff (pages, fragments, the
+    API, mail, certificates, exports) takes a need's title, description and place from."""
+    return {public.id: public for public in public_needs(session, list(dict.fromkeys(ids)))}
+
+
+def public_places(session: Session, needs) -> dict[int, str]:
+    """need id -> the place `projected` gives (township or, for small groups, county), for Need objects
+    already loaded (a new shift's place)."""
+    needs = list(needs)
+    tiers = dict(session.execute(select(Household.id, Household.tier)
+                                 .where(Household.id.in_({n.household_id for n in needs}))).all()) if needs else {}
+    areas = public_areas(session, {(n.region_code, tiers[n.household_id]) for n in needs})
+    return {n.id: areas[(n.region_code, tiers[n.household_id])] for n in needs}
+
+
 def public_need(session: Session, need: Need) -> PublicNeed:
     facts = session.execute(select(*_FACTS).where(Household.id == need.household_id)).one()
     return project(session, [(need, *facts)])[0]

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from .. import paging
 from ..auth.access import found, in_scope_sql, require_staff_for
+from ..duplicates import goods_kinds
 from ..duplicates.check import DuplicateWarning, Proposed, check, describe, normalise_item
 from ..errors import Conflict, Invalid
 from ..paging import Page, PageRequest
@@ -50,6 +51,9 @@ class NeedInput:
     def clean(self) -> None:
         self.member_ref = re.sub(r"[\s\u3000]+", "", self.member_ref or "") or None
         self.item_key = normalise_item(self.item_key)
+        if not self.item_key and "goods" in (self.category, self.form):
+            # The goods rule compares items: one nobody named is read from the title (电暖器 → 取暖).
+            self.item_key = goods_kinds.kind_of(self.title)
         self.override_reason = (self.override_reason or "").strip() or None
 
 
@@ -171,6 +175,7 @@ def cancel(session: Session, actor, need: Need, reason: str) -> Need:
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise Invalid("撤销需求须填写原因。", "reason")
+    privacy.scan_for_household(session, need.household_id, {"reason": reason}, labels={"reason": "撤销原因"})
     from ..claims.service import end_active_claims
     from ..pledges.service import end_open_pledges
 

@@ -121,10 +121,11 @@ def transfer_changed(session: Session, transfer, claim, hours: int = 72) -> None
 
 
 def shift_context(session: Session, shift) -> dict:
-    need = session.get(Need, shift.need_id)
-    return {**need_context(session, need), "shift": {
+    context = need_context(session, session.get(Need, shift.need_id))
+    # The place is the need's projected area, as on the shift page: never the stored shift.place.
+    return {**context, "shift": {
         "date": shift.date.isoformat(), "start": shift.start_time.strftime("%H:%M"),
-        "end": shift.end_time.strftime("%H:%M"), "place": shift.place}, "path": "/my/shifts"}
+        "end": shift.end_time.strftime("%H:%M"), "place": context["need"]["area"]}, "path": "/my/shifts"}
 
 
 def shift_promoted(session: Session, signup, shift) -> None:

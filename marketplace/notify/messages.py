@@ -28,7 +28,7 @@ CATEGORY_NAMES = {
     "en": {"care": "Daily care", "education": "Education", "accessibility": "Accessibility retrofit",
            "medical": "Medical and rehabilitation", "housing": "Housing repair", "employment": "Employment",
            "psychological": "Psychological support", "goods": "Daily necessities",
-           "emergency": "Emergency relief", "other": "Other"},
+           "emergency": "Emergency relief", "other": "Other", "basic_living": "Basic living allowance"},
 }
 ADMIN = "administrator"  # organizations.access.ADMIN; not imported, so services importing us stay acyclic
 

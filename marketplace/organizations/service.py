@@ -14,6 +14,7 @@ from ..errors import Conflict, Invalid
 from ..modelbase import utcnow
 from ..notify import emitters as notify
 from ..paging import Page, PageRequest
+from ..privacy.pii_scan import scan
 from ..privacy.vault import Vault
 from ..recommend import profile
 from ..regions.models import Region
@@ -105,6 +106,7 @@ def decide(session: Session, actor, org: Organization, action: str, reason: str 
                       "该原因会告知组织成员。", "reason")
     if reason and len(reason) > MAX_REASON:
         raise Invalid(f"说明不能超过{MAX_REASON}字。", "reason")
+    scan({"reason": reason}, labels={"reason": f"{DECISION_LABELS[action]}原因"})  # mailed to its members
     current = org.status
     if current not in sources:
         raise Conflict(f"该组织当前为「{ORG_STATUSES.get(current, current)}」，不能{DECISION_LABELS[action]}。")

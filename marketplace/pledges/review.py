@@ -16,6 +16,7 @@ from ..needs import lifecycle
 from ..needs.models import Need
 from ..organizations.models import Organization
 from ..paging import Page, PageRequest
+from ..privacy.pii_scan import scan_for_household
 from ..registry.models import Household
 from .models import Pledge
 from .service import amount_text, check_owner, release_amount, require_status
@@ -43,6 +44,7 @@ def submit(session: Session, actor, row: Pledge, data: PledgeEvidence, today: da
     need = session.get(Need, row.need_id)
     if need.status not in ("open", "claimed"):
         raise Invalid("该需求已撤销或关闭，不能再提交认捐凭证。", "summary")
+    scan_for_household(session, need.household_id, {"summary": summary}, labels={"summary": "交付情况说明"})
     row.status, row.delivered_on, row.summary = "submitted", data.delivered_on, summary
     row.submitted_at, row.submitted_by_id = utcnow(), actor.id
     session.flush()
@@ -98,6 +100,7 @@ def reject(session: Session, actor, row: Pledge, reason: str) -> Pledge:
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise Invalid("退回凭证须填写原因。", "reason")
+    scan_for_household(session, need.household_id, {"reason": reason}, labels={"reason": "退回原因"})
     now = utcnow()
     row.status, row.reviewed_by_id, row.reviewed_at = "rejected", actor.id, now
     row.ended_at, row.end_reason = now, reason

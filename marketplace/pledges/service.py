@@ -19,6 +19,7 @@ from ..needs import lifecycle
 from ..needs.models import Need
 from ..notify import emitters as notify
 from ..organizations.models import Organization
+from ..privacy.pii_scan import scan_for_household
 from ..registry.models import Household
 from ..vocabulary import NEED_STATUSES, PLEDGE_STATUSES
 from ..web import yuan
@@ -150,6 +151,7 @@ def withdraw(session: Session, actor, row: Pledge, reason: str) -> Pledge:
         raise Invalid("撤回认捐须填写原因，便于民政部门重新安排。", "reason")
     require_status(row, ("pledged",), "撤回")
     need = session.get(Need, row.need_id)
+    scan_for_household(session, need.household_id, {"reason": reason}, labels={"reason": "撤回原因"})
     org = session.get(Organization, row.organization_id)
     row.status, row.ended_at, row.end_reason = "withdrawn", utcnow(), reason
     release_amount(session, need, row, actor.id,

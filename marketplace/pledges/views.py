@@ -43,13 +43,11 @@ def mine():
     session = db()
     rows = service.pledges_of(session, current_user)
     needs_by_id = {n.id: n for n in session.scalars(select(Need).where(Need.id.in_({p.need_id for p in rows})))}
-    tiers = dict(session.execute(select(Household.id, Household.tier).where(
-        Household.id.in_({n.household_id for n in needs_by_id.values()}))).all())
-    # The area as public pages show it: a pledge entitles to no more than a claim does.
-    areas = listing.public_areas(session, {(n.region_code, tiers[n.household_id]) for n in needs_by_id.values()})
-    names = {n.id: areas[(n.region_code, tiers[n.household_id])] for n in needs_by_id.values()}
+    # Title and area as public pages show them: a pledge entitles to no more than a claim does.
+    public = listing.projected(session, needs_by_id)
+    names = {need_id: need.area for need_id, need in public.items()}
     amounts = {p.id: service.amount_text(needs_by_id[p.need_id], p.amount_fen or p.quantity) for p in rows}
-    return render("pledges/mine.html", pledges=rows, needs=needs_by_id, names=names, amounts=amounts,
+    return render("pledges/mine.html", pledges=rows, needs=public, names=names, amounts=amounts,
                   reason_form=ReasonForm())
 
 

@@ -25,4 +25,24 @@ def mask_identifiers(text: str) -> str:
         return text
     text = _ID_NUMBER.sub(_id, text)
     text = _MOBILE.sub(lambda m: m.group(1) + re.sub(r"\d", "*", m.group(2)) + m.group(3), text)
-    return _LANDLINE.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
+    return _spelled(_LANDLINE.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text))
+
+
+_DIGIT_LIKE = frozenset("0123456789Xx")
+_KEEP = {"id_number": (6, 4), "mobile": (3, 4), "landline": (4, 4), "bank_card": (4, 4)}
+
+
+def _spelled(text: str) -> str:
+    """What the patterns above miss and the PII scan finds (341602 19580312 4523, full-width or Chinese
+    digits): the same digits kept, the rest starred. Each masked span stops being a finding."""
+    from .pii_scan import find, fold
+
+    for _ in range(len(text)):
+        finding = find(text)
+        if finding is None:
+            break
+        digits = [i for i in range(finding.start, finding.end) if fold(text[i])[0][:1] in _DIGIT_LIKE]
+        head, tail = _KEEP[finding.kind]
+        starred = set(digits[head:len(digits) - tail])
+        text = "".join("*" if i in starred else ch for i, ch in enumerate(text))
+    return text

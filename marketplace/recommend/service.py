@@ -14,11 +14,11 @@ projection (two). Candidates are narrowed in SQL to the cities of the declared (
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import case, func, or_, select
 from sqlmodel import Session
 
 from ..errors import Forbidden
+from ..ledger import effective
 from ..ledger.models import LedgerEntry
 from ..needs import listing
 from ..needs.models import Need
@@ -116,17 +116,12 @@ def _candidates(session: Session, profile: ServiceProfile, *, services_only: boo
 
 
 def _aid_in_last_year(today: date):
-    """Per need, the aid its household received in the 365 days up to `today`: a line of corrections
-    counts once, by its latest entry, and not at all when that entry voids the aid (ledger.corrections)."""
-    later = aliased(LedgerEntry)
-    corrected = (select(later.id).where(later.household_id == LedgerEntry.household_id,
-                                        later.corrects_id == LedgerEntry.id).exists())
-    void = and_(LedgerEntry.kind == "correction", func.coalesce(LedgerEntry.amount_fen, 0) == 0,
-                func.coalesce(LedgerEntry.quantity, 0) == 0, func.coalesce(LedgerEntry.hours, 0) == 0)
+    """Per need, the effective entries (ledger/effective.py) of its household in the 365 days up to
+    `today`: a line of corrections counts once, a voided entry not at all."""
     return (select(func.count(LedgerEntry.id))
             .where(LedgerEntry.household_id == Need.household_id,
                    LedgerEntry.occurred_on > today - timedelta(days=365), LedgerEntry.occurred_on <= today,
-                   ~corrected, ~void)
+                   effective.is_effective())
             .correlate(Need).scalar_subquery())
 
 

@@ -116,11 +116,12 @@ def _run(app, job_id: int, path: Path, region_code: str, dry_run: bool) -> None:
                 message="导入时发生内部错误，已写入的批次保持有效，可重新上传同一文件继续。", finished_at=utcnow())
         return
     unknown = "、".join(result.unknown_columns)
+    message = "".join(filter(None, ("试运行：未写入任何数据。" if dry_run else None,
+                                    f"已忽略未识别的列：{unknown}。" if unknown else None, result.unmapped_note())))
     _finish(engine, job_id, kind, actor_id, region_code, dry_run, status="done", imported=result.imported,
             updated=result.updated, unchanged=result.unchanged, rejected=result.rejected, finished_at=utcnow(),
             errors_path=str(result.errors_path) if result.rejected and result.errors_path else None,
-            message=(f"已忽略未识别的列：{unknown}。" if unknown else None)
-            if not dry_run else f"试运行：未写入任何数据。{'已忽略未识别的列：' + unknown if unknown else ''}")
+            message=message or None)
 
 
 def _finish(engine, job_id: int, kind: str, actor_id: int, region_code: str, dry_run: bool, **values) -> None:

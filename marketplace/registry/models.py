@@ -29,6 +29,10 @@ class Household(SQLModel, table=True):
     status: str = Field(default="active", max_length=12)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # When the household left the registry (status no longer active); retention counts from here.
+    left_at: datetime | None = None
+    # When the retention purge replaced its identity columns (privacy/retention.py); chains stay intact.
+    identity_purged_at: datetime | None = None
 
 
 class AccessLog(SQLModel, table=True):
@@ -80,6 +84,21 @@ class ImportJob(SQLModel, table=True):
     finished_at: datetime | None = None
 
 
+class KeyRotation(SQLModel, table=True):
+    """A run of `marketplace keys rotate`: every encrypted column and keyed lookup re-made under a new data
+    key, table by table in id order. `progress` holds the last id done per table, so a killed run resumes
+    where it stopped."""
+
+    __tablename__ = "key_rotation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    old_key_id: str = Field(max_length=16)
+    new_key_id: str = Field(max_length=16)
+    progress: dict = Field(default_factory=dict, sa_type=JSON)
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
 class RegionTierCount(SQLModel, table=True):
     """Active registry households per township and tier: the k-anonymity figure public pages read
     (needs.listing). Kept by registry/tier_counts.py in the transaction of every registry change, never
@@ -94,4 +113,4 @@ class RegionTierCount(SQLModel, table=True):
 
 # The hook that keeps region_tier_count in step with every ORM change to a household, registered wherever
 # Household is (last: the module reads the classes above).
-from . import tier_counts  # noqa: E402, F401
+from . import leaving, tier_counts  # noqa: E402, F401  (leaving.py stamps left_at the same way)

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from ..auth.models import AppUser
 from ..claims.models import Claim
+from ..ledger import effective
 from ..ledger.models import LedgerEntry
 from ..modelbase import utcnow
 from ..needs.models import Need
@@ -49,9 +50,11 @@ def serious_hardship():
 
 def _blind_spot_query(filters: ReportFilters):
     cutoff = months_before(filters.date_to, filters.months)
+    # Aid that counts: a voided entry, or the void itself, is no help received (ledger/effective.py).
     aided = (select(LedgerEntry.id)
              .where(LedgerEntry.household_id == Household.id,
-                    LedgerEntry.occurred_on > cutoff, LedgerEntry.occurred_on <= filters.date_to))
+                    LedgerEntry.occurred_on > cutoff, LedgerEntry.occurred_on <= filters.date_to,
+                    effective.is_effective()))
     return (select(Household.id, Household.public_code, Household.region_code, Household.tier,
                    Household.hardships)
             .where(Household.status == "active", in_scope_of(Household.region_code, filters.prefix),
@@ -61,8 +64,8 @@ def _blind_spot_query(filters: ReportFilters):
 
 def blind_spots(session: Session, filters: ReportFilters, *, per_page: int | None = 50
                 ) -> tuple[list[BlindSpot], int]:
-    """Active households with a serious hardship flag and no chain entry of any kind in the `months`
-    before the period's end; a page of them (all with per_page=None) and the total."""
+    """Active households with a serious hardship flag and no effective chain entry of any kind in the
+    `months` before the period's end; a page of them (all with per_page=None) and the total."""
     # The total rides along as a window count, so the households are filtered once, not twice.
     query = (_blind_spot_query(filters).add_columns(func.count().over().label("total"))
              .order_by(Household.region_code, Household.public_code))
@@ -90,12 +93,16 @@ def iter_blind_spots(session: Session, filters: ReportFilters, chunk: int = 2000
 
 
 def _last_aid(session: Session, household_ids: list[int]) -> dict[int, date]:
-    """The date of each household's latest entry ever, so staff see how long the gap is."""
+    """The date of each household's latest effective entry ever, so staff see how long the gap is."""
     if not household_ids:
         return {}
-    query = (select(LedgerEntry.household_id, func.max(LedgerEntry.occurred_on))
-             .where(LedgerEntry.household_id.in_(household_ids)).group_by(LedgerEntry.household_id))
-    return dict(session.execute(query).all())
+    # Newest first down the (household_id, occurred_on) index, stopping at the first entry that counts: a
+    # MAX over the effective entries would test every entry of the chain for a correction.
+    latest = (select(LedgerEntry.occurred_on)
+              .where(LedgerEntry.household_id == Household.id, effective.is_effective())
+              .order_by(LedgerEntry.occurred_on.desc()).limit(1).correlate(Household).scalar_subquery())
+    query = select(Household.id, latest).where(Household.id.in_(household_ids))
+    return {household: day for household, day in session.execute(query) if day is not None}
 
 
 @dataclass(frozen=True)

@@ -4,24 +4,13 @@ near-poor just above the line (低保边缘, 刚性支出困难) get little; thi
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from ..ledger import effective
 from ..ledger.models import LedgerEntry
 from ..registry.models import Household
 from ..vocabulary import TIERS
 from .filters import ReportFilters, in_scope_of
-
-
-def effective_entries():
-    """Entries that count as aid: not superseded by a correction, and not a correction that voids
-    (a correction whose amount, quantity and hours are all zero or empty). Corrections form a line (an
-    entry may be corrected once; a later fix corrects the correction), so the last of the line counts."""
-    correction = aliased(LedgerEntry)
-    superseded = select(correction.corrects_id).where(correction.corrects_id.is_not(None))
-    measures = (func.coalesce(LedgerEntry.amount_fen, 0) + func.coalesce(LedgerEntry.quantity, 0)
-                + func.coalesce(LedgerEntry.hours, 0))
-    return (LedgerEntry.id.not_in(superseded), (LedgerEntry.kind != "correction") | (measures != 0))
 
 
 @dataclass(frozen=True)
@@ -56,7 +45,7 @@ def aid_by_tier(session: Session, filters: ReportFilters) -> list[TierAid]:
         .join(Household, Household.id == LedgerEntry.household_id)
         .where(Household.status == "active", in_scope_of(LedgerEntry.region_code, filters.prefix),
                LedgerEntry.occurred_on >= filters.date_from, LedgerEntry.occurred_on <= filters.date_to,
-               *effective_entries())
+               effective.is_effective())
         .group_by(Household.tier)
     )
     aid = {tier: (n, int(amount), float(hours)) for tier, n, amount, hours in session.execute(aid_query)}

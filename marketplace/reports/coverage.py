@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from ..ledger import effective
 from ..ledger.models import LedgerEntry
 from ..organizations.models import Organization
-from .cliff import effective_entries
 from .filters import ReportFilters, in_scope_of
 
 GOVERNMENT = "政府救助"
@@ -28,7 +28,7 @@ class Coverage:
 
 
 def who_does_what_where(session: Session, filters: ReportFilters) -> list[Coverage]:
-    """Chain entries in the period grouped by (source, organization, category, township). Government aid
+    """Effective chain entries (ledger/effective.py) in the period grouped by (source, organization, category, township). Government aid
     is one row per category and township; volunteers without an organization share one row."""
     township = func.substr(LedgerEntry.region_code, 1, 9)
     query = (
@@ -38,7 +38,7 @@ def who_does_what_where(session: Session, filters: ReportFilters) -> list[Covera
         .outerjoin(Organization, Organization.id == LedgerEntry.organization_id)
         .where(in_scope_of(LedgerEntry.region_code, filters.prefix),
                LedgerEntry.occurred_on >= filters.date_from, LedgerEntry.occurred_on <= filters.date_to,
-               *effective_entries())
+               effective.is_effective())
         .group_by(LedgerEntry.source, Organization.id, Organization.name, LedgerEntry.category, township)
     )
     rows = []

@@ -22,6 +22,9 @@ KINDS = {
     "2fa.recovery_code": "使用恢复码",
     "2fa.disable": "停用双因素认证",
     "2fa.recovery_codes": "重新生成恢复码",
+    "2fa.recovery_codes_revoked": "恢复码因数据密钥轮换失效",
+    "keys.rotate": "轮换数据密钥",
+    "backup": "备份数据库",
     "reauth": "重新验证身份",
     "account.create": "创建账号",
     "account.activate": "启用账号",
@@ -39,6 +42,8 @@ KINDS = {
     "aid.import": "救助发放导入",
     "needs.import": "需求清单导入",
     "household.move": "迁移户籍区划",
+    "retention.purge": "按保存期限清除个人信息",
+    "pi_copy": "生成个人信息副本",
     "registration": "注册",
     "invitation.accept": "接受邀请",
 }

@@ -178,6 +178,7 @@ _DETAIL_LABELS = {
     "updated": "更新", "unchanged": "未变", "rejected": "拒绝", "dry_run": "试运行", "reason": "原因",
     "filter_kind": "事件", "filter_outcome": "结果", "actor_filter": "按操作人筛选", "organization": "组织编号",
     "snapshot": "统计时间",  # a report table downloaded from the worker's snapshot (reports/snapshots.py)
+    "aid_item": "救助项目", "goods_kind": "物资种类", "recategorised": "重新归类记录", "remaining": "待归类记录",
 }
 _CHANGED_LABELS = {"kind": "规则类型", "window_days": "时间窗口", "active": "启用", "explanation": "说明"}
 _VALUE_LABELS = {"via": {"cli": "命令行", "web": "网页"}, "category": CATEGORIES, "filter_kind": KINDS,

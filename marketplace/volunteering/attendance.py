@@ -12,6 +12,7 @@ from ..auth.access import found
 from ..errors import Conflict, Forbidden, Invalid
 from ..modelbase import utcnow
 from ..needs.models import Need
+from ..privacy.pii_scan import scan_for_household
 from .models import HoursEntry, Shift, ShiftSignup
 from .shifts import aware, ends_at, is_coordinator, require_coordinator, starts_at
 
@@ -107,6 +108,9 @@ def decide(session: Session, actor, entry: HoursEntry, approve: bool, reason: st
     reason = (reason or "").strip()
     if not approve and len(reason) < 2:
         raise Invalid("不予认定须填写原因（2至500字）。", "reason")
+    if not approve:
+        scan_for_household(session, session.get(Need, shift.need_id).household_id, {"reason": reason},
+                           labels={"reason": "不予认定原因"})
     entry.status = "approved" if approve else "declined"
     entry.decline_reason = None if approve else reason[:500]
     entry.decided_by_id, entry.decided_at = actor.id, now or utcnow()

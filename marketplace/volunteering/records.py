@@ -1,5 +1,6 @@
 """What a volunteer sees of their own service (我的服务), the printable hours certificate, and the
-organisation's hours export. Only display names appear: never the real name or phone."""
+organisation's hours export. Only display names appear: never the real name or phone. A need's title and
+place come from its public projection (needs.listing.projected), as on the public pages."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -11,7 +12,7 @@ from ..auth.access import require_role
 from ..auth.models import AppUser
 from ..errors import Forbidden
 from ..modelbase import utcnow
-from ..needs.models import Need
+from ..needs.listing import projected
 from ..spreadsheets import Column, csv_text, fit
 from .models import HoursEntry, Shift, ShiftSignup, VolunteerProfile
 from .shifts import ends_at
@@ -25,6 +26,7 @@ class MyShift:
     signup: ShiftSignup
     shift: Shift
     need_title: str
+    place: str
     position: int | None
 
 
@@ -47,21 +49,24 @@ def hours_text(minutes: int) -> str:
 def upcoming(session: Session, actor, now: datetime | None = None) -> list[MyShift]:
     require_role(actor, "volunteer")
     now = now or utcnow()
-    rows = session.execute(select(ShiftSignup, Shift, Need.title)
-                           .join(Shift, Shift.id == ShiftSignup.shift_id).join(Need, Need.id == Shift.need_id)
-                           .where(ShiftSignup.user_id == actor.id, ShiftSignup.status.in_(LIVE))
-                           .order_by(Shift.date, Shift.start_time)).all()
-    return [MyShift(signup, shift, title, waitlist_position(session, signup))
-            for signup, shift, title in rows if ends_at(shift) >= now]
+    rows = [(signup, shift) for signup, shift in session.execute(
+        select(ShiftSignup, Shift).join(Shift, Shift.id == ShiftSignup.shift_id)
+        .where(ShiftSignup.user_id == actor.id, ShiftSignup.status.in_(LIVE))
+        .order_by(Shift.date, Shift.start_time)) if ends_at(shift) >= now]
+    public = projected(session, [shift.need_id for _, shift in rows])
+    return [MyShift(signup, shift, public[shift.need_id].title, public[shift.need_id].area,
+                    waitlist_position(session, signup)) for signup, shift in rows]
 
 
 def _lines(session: Session, where, with_names: bool = False) -> list[HoursLine]:
-    query = (select(HoursEntry, Shift, Need.title, AppUser.display_name)
-             .join(Shift, Shift.id == HoursEntry.shift_id).join(Need, Need.id == Shift.need_id)
+    query = (select(HoursEntry, Shift, AppUser.display_name)
+             .join(Shift, Shift.id == HoursEntry.shift_id)
              .join(AppUser, AppUser.id == HoursEntry.user_id).where(where)
              .order_by(Shift.date, Shift.start_time, HoursEntry.id))
-    return [HoursLine(entry, shift, title, name if with_names else "")
-            for entry, shift, title, name in session.execute(query)]
+    rows = session.execute(query).all()
+    public = projected(session, [shift.need_id for _, shift, _ in rows])
+    return [HoursLine(entry, shift, public[shift.need_id].title, name if with_names else "")
+            for entry, shift, name in rows]
 
 
 def my_hours(session: Session, actor) -> tuple[list[HoursLine], int]:

@@ -14,7 +14,7 @@ from ..auth.access import found, in_scope, require_role
 from ..claims.service import live_claim
 from ..errors import Conflict, Forbidden, Invalid
 from ..modelbase import utcnow
-from ..needs.listing import area_names
+from ..needs.listing import public_places
 from ..needs.models import Need
 from ..vocabulary import SKILLS
 from .models import Shift
@@ -89,8 +89,9 @@ def create_shift(session: Session, actor, need: Need, *, on: date, start: time, 
     claim = live_claim(session, need)
     shift = Shift(need_id=need.id, date=on, start_time=start, end_time=end, capacity=capacity,
                   required_skills=" ".join(s for s in SKILLS if s in skills),
-                  # Only the township: volunteers learn the exact address by the logged reveal.
-                  place=area_names(session, {need.region_code})[need.region_code] or need.region_code[:9],
+                  # The projection's place as of today, never finer; pages and mail show the live
+                  # projection instead. Volunteers learn the exact address by the logged reveal.
+                  place=public_places(session, [need])[need.id],
                   signup_code=f"{secrets.randbelow(10**6):06d}", created_by_id=actor.id,
                   organization_id=claim.organization_id if claim else None)
     if starts_at(shift) <= (now or utcnow()):

@@ -21,7 +21,8 @@ def test_entries_link_to_the_previous_one(world):
 
 
 def test_verify_ledger_names_an_altered_entry(world, database_url, monkeypatch):
-    world.need("verified")
+    household = world.household(household_no="341621000000007")
+    world.need("verified", household=household)
     monkeypatch.setenv("MARKETPLACE_DATABASE_URL", database_url)
     runner = CliRunner()
     ok = runner.invoke(main, ["verify-ledger"])
@@ -30,7 +31,8 @@ def test_verify_ledger_names_an_altered_entry(world, database_url, monkeypatch):
         s.execute(text("UPDATE ledger_entry SET amount_fen = amount_fen * 10"))
     broken = runner.invoke(main, ["verify-ledger"])
     assert broken.exit_code == 1
-    assert "seq=1" in broken.output and "哈希" in broken.output
+    assert broken.output.startswith(f"BROKEN 户编号 341621000000007/对象编号 {household.public_code} 第1条: ")
+    assert "哈希" in broken.output
 
 
 def test_verify_ledger_finds_a_removed_entry(world):
@@ -45,8 +47,7 @@ def test_verify_ledger_finds_a_removed_entry(world):
 
 
 def test_verify_ledger_finds_a_removed_last_entry(world, database_url, monkeypatch):
-    """Deleting the newest entry leaves a chain intact in itself: the verified fulfilment that produced it
-    still says it existed."""
+    """Deleting the newest entry leaves a chain intact in itself: its head still names it."""
     household = world.household()
     world.need("verified", household=household)
     world.need("verified", household=household, title="就业技能培训补贴", category="employment")
@@ -55,7 +56,7 @@ def test_verify_ledger_finds_a_removed_last_entry(world, database_url, monkeypat
     with world.tx() as s:
         broken = first_break(s)
     assert broken.household_id == household.id and broken.seq == 2 and broken.entry_id is None
-    assert "缺少末尾记录" in broken.problem and household.public_code in broken.problem
+    assert "缺少末尾记录" in broken.problem and broken.public_code == household.public_code
     monkeypatch.setenv("MARKETPLACE_DATABASE_URL", database_url)
     result = CliRunner().invoke(main, ["verify-ledger"])
     assert result.exit_code == 1 and "缺少末尾记录" in result.output and household.public_code in result.output
@@ -69,3 +70,14 @@ def test_a_removed_only_entry_is_found_too(world):
     with world.tx() as s:
         broken = first_break(s)
     assert broken.seq == 1 and "缺少末尾记录" in broken.problem
+
+
+def test_a_removed_entry_whose_head_went_too_is_found_by_the_fulfilment_it_recorded(world):
+    household = world.household()
+    world.need("verified", household=household)
+    with world.tx() as s:
+        s.execute(text("DELETE FROM ledger_entry"))
+        s.execute(text("DELETE FROM ledger_head"))
+    with world.tx() as s:
+        broken = first_break(s)
+    assert (broken.household_id, broken.seq) == (household.id, 1) and "已核验的帮扶" in broken.problem

@@ -9,10 +9,10 @@ from importing_support import base_row, count, read_errors
 from sqlalchemy import select
 from sqlmodel import Session
 
+from marketplace.aid_items.mapping import load
 from marketplace.ledger.models import LedgerEntry
 from marketplace.ledger.service import first_break
 from marketplace.registry.importing import ImportFileError, import_aid, import_registry
-from marketplace.registry.importing.aid_import import category_of
 from marketplace.registry.models import Household
 
 AID_HEADERS = ["户编号", "身份证号", "救助项目", "金额", "发放日期"]
@@ -44,7 +44,7 @@ def test_payments_are_appended_as_government_entries_and_reimporting_appends_not
         entries = conn.execute(select(LedgerEntry).order_by(LedgerEntry.id)).all()
     assert [(numbers[e.household_id], e.seq, e.source, e.kind, e.category, e.title, e.amount_fen, e.occurred_on)
             for e in entries] == [
-        ("341621000000001", 1, "government", "aid", "other", "低保金", 125600, date(2024, 1, 15)),
+        ("341621000000001", 1, "government", "aid", "basic_living", "低保金", 125600, date(2024, 1, 15)),
         ("341621000000001", 2, "government", "aid", "emergency", "临时救助", 125000, date(2024, 2, 3)),
         ("341621000000002", 1, "government", "aid", "medical", "医疗救助", 83050, date(2024, 3, 1)),
         ("341621000000002", 2, "government", "aid", "goods", "冬季取暖补贴", 30000, date(2023, 12, 20)),
@@ -130,11 +130,24 @@ def test_a_dry_run_appends_nothing(engine, vault, write, registry):
     assert count(engine, LedgerEntry) == 0
 
 
-@pytest.mark.parametrize(("item", "category"), [
-    ("低保金", "other"), ("特困供养金", "other"), ("丧葬补助", "other"), ("临时救助", "emergency"),
-    ("受灾人员救助", "emergency"), ("医疗救助", "medical"), ("大病救助", "medical"), ("教育救助", "education"),
-    ("危房改造补助", "housing"), ("取暖补贴", "goods"), ("重度残疾人护理补贴", "care"),
-    ("无障碍改造", "accessibility"), ("公益性岗位补贴", "employment"),
+@pytest.mark.parametrize(("item", "category", "kind"), [
+    ("低保金", "basic_living", None), ("城市低保补差", "basic_living", None), ("特困供养金", "basic_living", None),
+    ("孤儿基本生活费", "basic_living", None), ("事实无人抚养儿童基本生活费", "basic_living", None),
+    ("高龄津贴", "basic_living", None), ("丧葬补助", "basic_living", None), ("残疾人两项补贴", "basic_living", None),
+    ("困难残疾人生活补贴", "basic_living", None), ("重度残疾人护理补贴", "basic_living", None),
+    ("临时救助", "emergency", None), ("急难型临时救助", "emergency", None), ("支出型临时救助", "emergency", None),
+    ("受灾人员救助", "emergency", None), ("医疗救助", "medical", None), ("大病救助", "medical", None),
+    ("低保边缘家庭医疗救助", "medical", None), ("教育救助", "education", None), ("住房救助", "housing", None),
+    ("危房改造补助", "housing", None), ("取暖补贴", "goods", "取暖"), ("冬季救助", "goods", "取暖"),
+    ("无障碍改造", "accessibility", None), ("居家适老化改造补贴", "accessibility", None),
+    ("就业救助", "employment", None), ("公益性岗位补贴", "employment", None),
 ])
-def test_aid_items_map_to_platform_categories(item, category):
-    assert category_of(item) == category
+def test_aid_items_map_to_platform_categories(engine, item, category, kind):
+    with Session(engine) as session:
+        mapped = load(session).lookup(item)
+    assert (mapped.category, mapped.goods_kind) == (category, kind)
+
+
+def test_an_item_no_pattern_covers_is_unmapped(engine):
+    with Session(engine) as session:
+        assert load(session).lookup("春节慰问金") is None

@@ -9,20 +9,22 @@ date), unique in the ledger, so importing the file again appends nothing: those 
 `updated` stays 0 (a paid entry is never edited; a correction is a new entry). Two identical payments in
 one file are taken as one typed twice: the later row is rejected naming the earlier line.
 
-救助项目 is kept as the entry's title and mapped to a platform category by the first keyword it contains
-(DOMAIN.md): 医疗/大病/住院/康复 → medical; 教育/助学/学费 → education; 危房/住房 → housing; 无障碍 →
-accessibility; 就业/公益性岗位 → employment; 临时救助/急难/受灾/灾害 → emergency; 取暖/物资 → goods
-(heating is goods on the platform); 护理/照料 → care; 心理 → psychological. Everything else, notably the
-living allowances 低保金 and 特困供养金, is `other`: money for basic living is no specific category, and
-calling it goods would make charity goods look duplicated."""
+救助项目 is kept as the entry's title and filed under the category (and goods kind, as the entry's
+item_key, which the goods rule compares) of the longest pattern of the 救助项目 table it contains
+(aid_items/: defaults for the national items, edited by staff on /staff/aid-items). An item no pattern
+covers is filed as 其他, counted in the result (`unmapped`) and recorded as an unmapped row for staff to
+map; mapping it later re-files its entries through corrections."""
 
+from collections import Counter
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from ...aid_items import mapping as aid_items
 from ...ledger import service as ledger
 from ...ledger.models import LedgerEntry
+from ...privacy import pii_scan
 from ...privacy.vault import Vault
 from .. import idcard
 from ..models import Household
@@ -33,17 +35,6 @@ from .rows import EMPTY
 from .runner import Importer, in_chunks, run
 from .values import FieldError
 
-CATEGORY_WORDS = (
-    ("医疗", "medical"), ("大病", "medical"), ("住院", "medical"), ("康复", "medical"),
-    ("教育", "education"), ("助学", "education"), ("学费", "education"),
-    ("危房", "housing"), ("住房", "housing"),
-    ("无障碍", "accessibility"),
-    ("就业", "employment"), ("公益性岗位", "employment"),
-    ("临时救助", "emergency"), ("急难", "emergency"), ("受灾", "emergency"), ("灾害", "emergency"),
-    ("取暖", "goods"), ("物资", "goods"),
-    ("护理", "care"), ("照料", "care"),
-    ("心理", "psychological"),
-)
 NO_KEY = "户编号和身份证号至少填写一项"
 NOT_SAME = "身份证号与户编号不属于同一户"
 # Unknown and out of scope are one answer: anything else tells a clerk what another county holds.
@@ -51,12 +42,16 @@ NOT_FOUND = "不在您负责的行政区划内或不存在"
 _VERSION = "aid-v1"
 
 
-def category_of(item: str) -> str:
-    return next((category for word, category in CATEGORY_WORDS if word in item), "other")
-
-
 def duplicate(line: int) -> str:
     return f"与第{line}行重复（同一户、同一救助项目、金额和发放日期）"
+
+
+def _item(value: str) -> str:
+    """救助项目 becomes a chain entry's title, shown in the 衔接台账 and reports: no identifier in it."""
+    item = values.text(value, "救助项目", 60)
+    if finding := pii_scan.find(item):
+        raise FieldError(f"{finding.named('救助项目')}，请删去后重新导入该行")
+    return item
 
 
 class AidImporter(Importer):
@@ -68,6 +63,7 @@ class AidImporter(Importer):
         self.scope_prefix, self.actor_id = scope_prefix, actor_id
         self.today = date.today()
         self.seen: dict[str, int] = {}  # external key -> line it first appeared on
+        self.mapping: aid_items.AidMapping | None = None  # read once, by the first batch
 
     def _parse(self, cells: dict[str, str]) -> tuple[dict, list[tuple[str, str]]]:
         header = AID.header_of
@@ -81,7 +77,7 @@ class AidImporter(Importer):
         elif not row["household_no"]:
             problems.append((header["household_no"] if self.columns.has("household_no") else header["id_number"],
                              NO_KEY))
-        for key, parse in (("item", lambda v: values.text(v, "救助项目", 60)), ("amount", values.amount_fen),
+        for key, parse in (("item", _item), ("amount", values.amount_fen),
                            ("paid_on", lambda v: values.day(v, "发放日期", self.today))):
             if not cells.get(key):
                 problems.append((header[key], EMPTY))
@@ -137,15 +133,28 @@ class AidImporter(Importer):
         recorded = set()
         for chunk in in_chunks([key for _, _, key in found]):
             recorded.update(session.scalars(select(LedgerEntry.external_key).where(LedgerEntry.external_key.in_(chunk))))
+        self.mapping = self.mapping or aid_items.load(session)
+        filed, unmapped = Counter(), Counter()
         for household, row, key in found:
             if key in recorded:
                 self.result.unchanged += 1
                 continue
+            mapped = self.mapping.lookup(row["item"])
+            if mapped:
+                filed[mapped.pattern] += 1
+            else:
+                unmapped[aid_items.unmapped_key(row["item"])] += 1
             if not self.dry_run:
-                ledger.append(session, household, source="government", kind="aid", category=category_of(row["item"]),
-                              title=row["item"], amount_fen=row["amount"], occurred_on=row["paid_on"],
-                              recorded_by_id=self.actor_id, external_key=key)
+                ledger.append(session, household, source="government", kind="aid",
+                              category=mapped.category if mapped else aid_items.UNMAPPED_CATEGORY,
+                              item_key=mapped.goods_kind if mapped else None, title=row["item"],
+                              amount_fen=row["amount"], occurred_on=row["paid_on"], recorded_by_id=self.actor_id,
+                              external_key=key)
             self.result.imported += 1
+        self.result.unmapped += unmapped.total()
+        self.result.unmapped_items.update(unmapped)
+        if not self.dry_run:
+            aid_items.record_seen(session, filed, unmapped)
         return rejections
 
 

@@ -15,7 +15,11 @@ Scope (issue 11): existing households are looked up inside `scope_prefix` only, 
 household of another region to update. A 户编号 that is taken outside the scope (户编号 is unique
 nationally) is a rejected row, "该户属于其他行政区划". The import never moves a household: a row whose
 region is not the stored one or a more precise code inside it is rejected; moving is its own action
-(registry/moving.py), for staff whose scope covers both places."""
+(registry/moving.py), for staff whose scope covers both places.
+
+A household that had left the registry (status not active) and is listed again is back: it becomes active,
+its `left_at` and `identity_purged_at` are cleared and the row's identifiers stored again (retention,
+privacy/retention.py), with a history row saying so, even when the row is otherwise unchanged."""
 
 import secrets
 from datetime import date
@@ -112,12 +116,14 @@ class RegistryImporter(Importer):
 
     def _write(self, session, rows: list[RegistryRow]) -> tuple[dict, list[tuple[RegistryRow, str, str]]]:
         counts = {"imported": 0, "updated": 0, "unchanged": 0}
-        digests, regions = {}, {}
+        digests, regions, away = {}, {}, set()
         for chunk in in_chunks([row.household_no for row in rows]):
-            query = self._scoped(select(Household.household_no, Household.row_digest, Household.region_code)
-                                 .where(Household.household_no.in_(chunk)))
-            for number, digest, region in session.execute(query):
+            query = self._scoped(select(Household.household_no, Household.row_digest, Household.region_code,
+                                        Household.status).where(Household.household_no.in_(chunk)))
+            for number, digest, region, status in session.execute(query):
                 digests[number], regions[number] = digest, region
+                if status != "active":
+                    away.add(number)
         # A 户编号 not found in scope may still be taken elsewhere: it is refused, never updated, never inserted
         # twice. This probe only ever refuses; nothing it finds is read or written.
         taken = set()
@@ -133,7 +139,7 @@ class RegistryImporter(Importer):
             else:
                 kept.append(row)
         rows = kept
-        pending = [row for row in rows if digests.get(row.household_no, "") != row.digest]
+        pending = [row for row in rows if digests.get(row.household_no, "") != row.digest or row.household_no in away]
         counts["unchanged"] = len(rows) - len(pending)
         holders = {}
         # One person, one household, nationally: the ID number is checked in every region (the unique
@@ -191,10 +197,14 @@ class RegistryImporter(Importer):
             for household in session.scalars(self._scoped(select(Household).where(Household.household_no.in_(chunk)))):
                 row = by_no[household.household_no]
                 values, changes = self._diff(household, row)
-                if "tier" in values or "region_code" in values:
-                    moves.append(((household.region_code, household.tier, household.status),
-                                  (values.get("region_code", household.region_code), values.get("tier", household.tier),
-                                   household.status)))
+                if household.status != "active":  # listed again: back on the registry
+                    values.update(status="active", left_at=None, identity_purged_at=None)
+                    changes["status"] = [household.status, "active"]
+                before = (household.region_code, household.tier, household.status)
+                after = tuple(values.get(name, old) for name, old in zip(("region_code", "tier", "status"), before,
+                                                                          strict=True))
+                if after != before:
+                    moves.append((before, after))
                 values.update(id=household.id, row_digest=row.digest)
                 if changes:
                     values["updated_at"] = now

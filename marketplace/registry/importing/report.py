@@ -34,9 +34,20 @@ class ImportResult:
     errors_path: Path | None = None
     unknown_columns: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # Aid import: entries filed as 其他 because no 救助项目 pattern covers their item, and those items.
+    unmapped: int = 0
+    unmapped_items: set[str] = field(default_factory=set)
 
     def summary(self) -> str:
-        return f"imported={self.imported} updated={self.updated} unchanged={self.unchanged} rejected={self.rejected}"
+        counts = f"imported={self.imported} updated={self.updated} unchanged={self.unchanged} rejected={self.rejected}"
+        return counts + (f" unmapped={self.unmapped}" if self.unmapped else "")
+
+    def unmapped_note(self) -> str | None:
+        """The sentence the import page and the CLI show, naming how many, never which rows."""
+        if not self.unmapped:
+            return None
+        return (f"{self.unmapped}条发放记录的救助项目（{len(self.unmapped_items)}项）尚未映射到需求类别，已暂记为「其他」，"
+                "请在「救助项目映射」页面归类。")
 
 
 @dataclass
