@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.engine import Engine
 
 from ..auth.models import RecoveryCode
@@ -128,6 +128,7 @@ def rotate(engine: Engine, instance_path, *, new_key: bytes | None = None, batch
         return outcome
     reader, writer = Vault(old, (new,)), Vault(new)
     progress = dict(row.progress or {})
+    _refresh_statistics(engine)
     if not progress:
         with transaction(engine) as session:
             # Cannot be re-keyed without the source rows; the next import compares by decrypting.
@@ -145,6 +146,17 @@ def rotate(engine: Engine, instance_path, *, new_key: bytes | None = None, batch
     return outcome
 
 
+def _refresh_statistics(engine: Engine) -> None:
+    """PostgreSQL plans each batch from the tables' statistics; after a bulk import they may still say no
+    row has an import key, and a batch then reads the whole key index instead of a range of ids."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as connection:
+        for step in steps():
+            connection.execute(text(f"ANALYZE {step.table.name}"))
+        connection.commit()
+
+
 def _run(engine, rotation_id, step: Step, reader, writer, progress, batch, counts, after_batch, log,
          record: bool = True) -> int:
     table = step.table
@@ -157,13 +169,18 @@ def _run(engine, rotation_id, step: Step, reader, writer, progress, batch, count
     while True:
         with transaction(engine) as session:
             connection = session.connection()
-            rows = connection.execute(query.where(pk > last).order_by(pk).limit(batch)).mappings().all()
-            if not rows:
+            # The batch's id range comes from the primary key alone. Asked as "the next `batch` rows with a
+            # key", PostgreSQL on fresh statistics may read the whole external_key index and sort it, for
+            # every batch (2 s a batch at 700,000 aid keys).
+            bound = connection.execute(select(pk).where(pk > last).order_by(pk).offset(batch - 1).limit(1)).scalar()
+            window = query.where(pk > last) if bound is None else query.where(pk > last, pk <= bound)
+            rows = connection.execute(window.order_by(pk)).mappings().all()
+            if not rows and bound is None:
                 break
-            changed = step.remake(rows, reader, writer, counts)
+            changed = step.remake(rows, reader, writer, counts) if rows else []
             if changed:
                 connection.execute(statement, changed)
-            last = rows[-1]["id"]
+            last = bound if bound is not None else rows[-1]["id"]
             if record:
                 progress[step.name] = last
                 connection.execute(update(KeyRotation).where(KeyRotation.id == rotation_id)
@@ -172,7 +189,7 @@ def _run(engine, rotation_id, step: Step, reader, writer, progress, batch, count
         log(f"{step.name}: 已处理至 id {last}（本批重新加密或重算 {len(changed)} 行）")
         if after_batch is not None:
             after_batch(step.name, last)
-        if len(rows) < batch:
+        if bound is None:
             break
     return changed_total
 
