@@ -23,20 +23,12 @@ from .mapping import UNMAPPED_CATEGORY, AidMapping
 # Corrections appended per save: each is a locked, hashed append, so a save stays a request's work; the
 # rest waits for the next save (the page reports how many remain).
 MAX_PER_SAVE = 2000
-_PREFIXES = ("更正：", "作废：")
 
 
 @dataclass
 class Refiled:
     done: int = 0
     remaining: int = 0
-
-
-def _item(title: str) -> str:
-    for prefix in _PREFIXES:
-        if title.startswith(prefix):
-            return title[len(prefix):]
-    return title
 
 
 def _spaceless(column):
@@ -52,7 +44,7 @@ def pending(session: Session, actor, mapping: AidMapping, pattern: str) -> list[
     ).order_by(LedgerEntry.household_id, LedgerEntry.seq)
     found = []
     for entry in session.scalars(query.execution_options(yield_per=1000)):
-        mapped = mapping.lookup(_item(entry.title))
+        mapped = mapping.lookup(corrections.original_title(entry))
         if mapped is None or mapped.pattern != pattern:
             continue
         if (entry.category, entry.item_key) != (mapped.category, mapped.goods_kind):

@@ -56,7 +56,7 @@ def correct(session: Session, actor, household: Household, entry_id: int, data: 
         amount = 0 if entry.amount_fen is not None else None
         quantity = 0 if entry.quantity is not None else None
         hours = 0.0 if entry.hours is not None else None
-        title = f"作废：{_original_title(entry)}"
+        title = f"作废：{original_title(entry)}"
     else:
         if data.amount_fen is None and data.quantity is None and data.hours is None:
             raise Invalid("请填写更正后的金额、数量或服务时长，或选择作废。", "amount")
@@ -65,7 +65,7 @@ def correct(session: Session, actor, household: Household, entry_id: int, data: 
         amount = data.amount_fen if data.amount_fen is not None else entry.amount_fen
         quantity = data.quantity if data.quantity is not None else entry.quantity
         hours = data.hours if data.hours is not None else entry.hours
-        title = f"更正：{_original_title(entry)}"
+        title = f"更正：{original_title(entry)}"
     return service.append(
         session, household, source=entry.source, kind="correction", category=entry.category, title=title[:120],
         amount_fen=amount, quantity=quantity, unit=entry.unit, hours=hours, occurred_on=entry.occurred_on,
@@ -85,7 +85,7 @@ def recategorise(session: Session, actor, household: Household, entry: LedgerEnt
         raise Conflict("只能更正该户最新且未作废的记录。")
     return service.append(
         session, household, source=entry.source, kind="correction", category=category,
-        title=f"更正：{_original_title(entry)}"[:120], amount_fen=entry.amount_fen, quantity=entry.quantity,
+        title=f"更正：{original_title(entry)}"[:120], amount_fen=entry.amount_fen, quantity=entry.quantity,
         unit=entry.unit, hours=entry.hours, occurred_on=entry.occurred_on, organization_id=entry.organization_id,
         need_id=entry.need_id, recorded_by_id=actor.id, corrects_id=entry.id, note=reason[:500],
         **{**_facts(entry), "item_key": item_key},
@@ -98,7 +98,7 @@ def _facts(entry: LedgerEntry) -> dict:
     return {name: getattr(entry, name) for name in names if hasattr(entry, name)}
 
 
-def _original_title(entry: LedgerEntry) -> str:
+def original_title(entry: LedgerEntry) -> str:
     for prefix in ("更正：", "作废："):
         if entry.title.startswith(prefix):
             return entry.title[len(prefix):]
