@@ -24,6 +24,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     page_cache.init_store(app)  # right after the commit hook: it runs after every other after_request hook
     vault.init_app(app)
+    from .evidence import storage as evidence_storage
+
+    evidence_storage.init_app(app)  # photos and receipts: a local directory or S3 (MARKETPLACE_STORAGE_URL)
     web.init_app(app)
     http_cache.init_app(app)  # after web's hooks, so Flask runs its ETag hook, then compression, then web's
     from .notify.delivery import mail
@@ -85,6 +88,12 @@ def create_app(config: dict | None = None) -> Flask:
     from .aid_items.views import bp as aid_items_bp
 
     app.register_blueprint(aid_items_bp)
+    from .confirmation.views import bp as confirmation_bp
+    from .evaluation.views import bp as evaluation_bp
+    from .evidence.views import bp as evidence_bp
+
+    for blueprint in (evidence_bp, confirmation_bp, evaluation_bp):
+        app.register_blueprint(blueprint)
     from .health import bp as health_bp
 
     app.register_blueprint(health_bp)

@@ -110,8 +110,22 @@ def load_config() -> dict:
         "STAFF_2FA": "optional" if env.get("MARKETPLACE_STAFF_2FA", "").strip().lower() == "optional"
         else "required",
         "WTF_CSRF_TIME_LIMIT": None,
-        # A county registry export is a few MB; 64 MB leaves room for a city's XLSX.
-        "MAX_CONTENT_LENGTH": _int("MARKETPLACE_MAX_UPLOAD_MB", 64) * 1024 * 1024,
+        # Evidence files (marketplace/evidence): photos and PDF receipts, at most EVIDENCE_MAX_FILES per
+        # evidence (the WeChat habit of nine), each at most EVIDENCE_MAX_MB. Stored in a local directory
+        # (default: instance/evidence) or, for several app nodes, S3-compatible object storage:
+        # s3://bucket/prefix?endpoint_url=http://host:9000&region=us-east-1 (credentials from the usual AWS
+        # variables or instance profile, never in the URL).
+        "STORAGE_URL": env.get("MARKETPLACE_STORAGE_URL", "").strip(),
+        "EVIDENCE_MAX_FILES": _int("MARKETPLACE_EVIDENCE_MAX_FILES", 9),
+        "EVIDENCE_MAX_MB": _int("MARKETPLACE_EVIDENCE_MAX_MB", 10),
+        "EVIDENCE_MAX_SIDE": _int("MARKETPLACE_EVIDENCE_MAX_SIDE", 2560),
+        "EVIDENCE_THUMB_SIDE": _int("MARKETPLACE_EVIDENCE_THUMB_SIDE", 320),
+        "EVIDENCE_PDF_MAX_PAGES": _int("MARKETPLACE_EVIDENCE_PDF_MAX_PAGES", 30),
+        # A county registry export is a few MB; 64 MB leaves room for a city's XLSX. A form posting a full
+        # set of evidence files without JavaScript needs their sum and a little more.
+        "MAX_CONTENT_LENGTH": max(_int("MARKETPLACE_MAX_UPLOAD_MB", 64),
+                                  _int("MARKETPLACE_EVIDENCE_MAX_FILES", 9) * _int("MARKETPLACE_EVIDENCE_MAX_MB", 10) + 4)
+        * 1024 * 1024,
         # Ranking of 为我推荐 (recommend/weights.py): defaults, overridden by a JSON object.
         "RECOMMEND_WEIGHTS": recommend_weights.from_env(env.get("MARKETPLACE_RECOMMEND_WEIGHTS")),
         # Mail goes out through Flask-Mail from the worker only (marketplace/notify/delivery.py).

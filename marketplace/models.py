@@ -3,7 +3,10 @@
 from . import modelbase  # noqa: F401  (sets the naming convention first)
 from .auth.models import AppUser, RecoveryCode
 from .claims.models import Claim, ClaimTransfer
+from .confirmation.models import ConfirmationRule, DeliverySlip, FollowUp
 from .duplicates.models import DuplicateRule
+from .evaluation.models import EvaluationTally
+from .evidence.models import EvidenceFile
 from .fulfilment.models import Fulfilment
 from .ledger.models import AidItem, LedgerCheckpoint, LedgerEntry, LedgerHead, OrganizationTotal
 from .needs.models import Need, NeedHistory
@@ -26,4 +29,5 @@ __all__ = [
     "AuthThrottle", "RecoveryCode", "SecurityEvent", "UserSession",
     "OrganizationTotal", "RegionTierCount", "ReportSnapshot", "WorkerHeartbeat",
     "AidItem", "KeyRotation", "LedgerCheckpoint", "LedgerHead",
+    "ConfirmationRule", "DeliverySlip", "EvaluationTally", "EvidenceFile", "FollowUp",
 ]

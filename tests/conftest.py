@@ -125,3 +125,38 @@ def no_unexpected_smtp(monkeypatch):
     monkeypatch.setattr(smtplib.SMTP, "connect", guarded)
     yield
     SMTP_ALLOWED.clear()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A local S3-compatible server on 127.0.0.1 (moto's server mode, a real HTTP server in a thread) for
+    evidence storage on object storage. Dummy credentials: moto accepts any."""
+    from moto.server import ThreadedMotoServer
+
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "shanqiao-test")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "shanqiao-test")
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_storage_url(s3_endpoint):
+    """MARKETPLACE_STORAGE_URL of a fresh bucket on the local S3 server."""
+    import uuid
+
+    import boto3
+
+    bucket = f"evidence-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1").create_bucket(Bucket=bucket)
+    return f"s3://{bucket}/files?endpoint_url={s3_endpoint}&region=us-east-1"
+
+
+@pytest.fixture(params=["local", "s3"])
+def storage_url(request, tmp_path):
+    """Both storages: a test taking this runs once on a local directory and once on the local S3 server."""
+    if request.param == "local":
+        return str(tmp_path / "evidence")
+    return request.getfixturevalue("s3_storage_url")

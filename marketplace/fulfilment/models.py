@@ -18,6 +18,13 @@ class Fulfilment(SQLModel, table=True):
     amount_fen: int | None = None
     quantity: int | None = None
     hours: float | None = None
+    # Form-specific facts (fulfilment/evidence_forms.py): only the need's form's figures are stored.
+    service_from: date | None = None  # service: first day (delivered_on is the last)
+    item: str | None = Field(default=None, max_length=60)  # goods: what was delivered
+    acceptance: str | None = Field(default=None, max_length=12)  # retrofit: who accepted the work
+    acceptance_note: str | None = Field(default=None, max_length=200)
+    # How the household confirmed receipt, set on verification: code | slip | visit | none (未经受助方确认).
+    confirmation: str | None = Field(default=None, max_length=8)
     status: str = Field(default="submitted", max_length=12, index=True)
     reviewed_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     reviewed_at: datetime | None = None

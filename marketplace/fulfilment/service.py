@@ -11,7 +11,10 @@ from .. import paging
 from ..auth.access import found, require_staff_for, scope_prefix
 from ..claims import service as claims
 from ..claims.models import Claim
+from ..confirmation import service as confirmation
 from ..errors import Conflict, Forbidden, Invalid
+from ..evaluation import tally
+from ..evidence import service as evidence_files
 from ..ledger import service as ledger
 from ..modelbase import utcnow
 from ..needs import lifecycle
@@ -59,6 +62,7 @@ def submit(session: Session, actor, claim: Claim, data: EvidenceInput, today: da
     claim.status = "submitted"
     session.add(fulfilment)
     session.flush()
+    evidence_files.attach(session, claim=claim, fulfilment=fulfilment)
     notify.evidence_submitted(session, need, fulfilment)  # the region's verifiers, after commit
     return fulfilment
 
@@ -73,10 +77,14 @@ def _reviewable(session: Session, actor, fulfilment: Fulfilment) -> tuple[Need, 
     return need, session.get(Claim, fulfilment.claim_id)
 
 
-def verify(session: Session, actor, fulfilment: Fulfilment) -> Fulfilment:
+def verify(session: Session, actor, fulfilment: Fulfilment, *, slip_checked: bool = False) -> Fulfilment:
+    """`slip_checked`: the verifier looked at the photographed, signed delivery slip and accepts it as the
+    household's confirmation."""
     need, claim = _reviewable(session, actor, fulfilment)
+    confirmed = confirmation.for_verification(session, actor, need, claim=claim, slip_checked=slip_checked)
     lifecycle.move(session, need, "verify", actor.id)
     fulfilment.status, fulfilment.reviewed_by_id, fulfilment.reviewed_at = "verified", actor.id, utcnow()
+    fulfilment.confirmation = confirmed
     claim.status, claim.ended_at = "completed", utcnow()
     ledger.append(
         session, session.get(Household, need.household_id),
@@ -88,7 +96,10 @@ def verify(session: Session, actor, fulfilment: Fulfilment) -> Fulfilment:
         # The facts duplicate rules compare, and a 一事一议 override, go on the chain with the aid.
         period_start=need.period_start, period_end=need.period_end, member_ref=need.member_ref,
         item_key=need.item_key, note=f"一事一议：{need.override_reason}"[:500] if need.override_reason else None,
+        confirmation=confirmed,
     )
+    tally.on_reviewed(session, need, organization_id=claim.organization_id, claimed_at=claim.claimed_at,
+                      submitted_at=fulfilment.submitted_at, outcome="verified", confirmation=confirmed)
     session.flush()
     notify.fulfilment_reviewed(session, need, fulfilment)
     return fulfilment
@@ -104,6 +115,8 @@ def reject(session: Session, actor, fulfilment: Fulfilment, reason: str) -> Fulf
     fulfilment.status, fulfilment.reviewed_by_id, fulfilment.reviewed_at = "rejected", actor.id, utcnow()
     fulfilment.review_reason = reason
     claim.status, claim.ended_at, claim.end_reason = "rejected", utcnow(), reason
+    tally.on_reviewed(session, need, organization_id=claim.organization_id, claimed_at=claim.claimed_at,
+                      submitted_at=fulfilment.submitted_at, outcome="rejected", confirmation=None)
     session.flush()
     notify.fulfilment_reviewed(session, need, fulfilment)
     return fulfilment

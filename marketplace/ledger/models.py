@@ -45,6 +45,9 @@ class LedgerEntry(SQLModel, table=True):
     period_end: date | None = None
     member_ref: str | None = Field(default=None, max_length=16)
     item_key: str | None = Field(default=None, max_length=40)
+    # Charity and volunteer aid: how the household confirmed receipt (code | slip | visit), or "none", shown
+    # as 未经受助方确认. None on government entries and on entries older than the field.
+    confirmation: str | None = Field(default=None, max_length=8)
     created_at: datetime = Field(default_factory=utcnow)
     prev_hash: str = Field(max_length=64)
     entry_hash: str = Field(max_length=64, unique=True)

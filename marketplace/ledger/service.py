@@ -20,7 +20,8 @@ _HASHED = (
 )
 # Added with the duplicate rules (migration 0003). Hashed only when set, so entries written before them
 # keep their digests; setting or clearing one afterwards changes the payload and breaks the chain.
-_HASHED_WHEN_SET = ("period_start", "period_end", "member_ref", "item_key")
+# `confirmation` came with delivery confirmation (migration 0016), on the same terms.
+_HASHED_WHEN_SET = ("period_start", "period_end", "member_ref", "item_key", "confirmation")
 
 
 HASHED_FIELDS = _HASHED + _HASHED_WHEN_SET

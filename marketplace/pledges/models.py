@@ -27,4 +27,6 @@ class Pledge(SQLModel, table=True):
     # Why the pledge ended without verification (withdrawn by the organisation, evidence rejected).
     end_reason: str | None = Field(default=None, max_length=500)
     ended_at: datetime | None = None
+    # How the household confirmed receipt, set on verification: code | slip | visit | none.
+    confirmation: str | None = Field(default=None, max_length=8)
     ledger_entry_id: int | None = Field(default=None, foreign_key="ledger_entry.id")

@@ -9,7 +9,10 @@ from sqlmodel import Session
 
 from .. import paging
 from ..auth.access import found, in_scope_sql, require_staff_for
+from ..confirmation import service as confirmation
 from ..errors import Forbidden, Invalid
+from ..evaluation import tally
+from ..evidence import service as evidence_files
 from ..ledger import service as ledger
 from ..modelbase import utcnow
 from ..needs import lifecycle
@@ -48,6 +51,7 @@ def submit(session: Session, actor, row: Pledge, data: PledgeEvidence, today: da
     row.status, row.delivered_on, row.summary = "submitted", data.delivered_on, summary
     row.submitted_at, row.submitted_by_id = utcnow(), actor.id
     session.flush()
+    evidence_files.attach(session, pledge=row)
     return row
 
 
@@ -62,10 +66,12 @@ def _reviewable(session: Session, actor, row: Pledge) -> Need:
     return need
 
 
-def verify(session: Session, actor, row: Pledge) -> Pledge:
+def verify(session: Session, actor, row: Pledge, *, slip_checked: bool = False) -> Pledge:
     need = _reviewable(session, actor, row)
+    confirmed = confirmation.for_verification(session, actor, need, pledge=row, slip_checked=slip_checked)
     now = utcnow()
     row.status, row.reviewed_by_id, row.reviewed_at = "verified", actor.id, now
+    row.confirmation = confirmed
     org = session.get(Organization, row.organization_id)
     note = f"认捐（{org.name}）：{amount_text(need, row.amount_fen or row.quantity)}"
     if need.override_reason:
@@ -77,9 +83,11 @@ def verify(session: Session, actor, row: Pledge) -> Pledge:
         recorded_by_id=row.submitted_by_id, verified_by_id=actor.id,
         # The facts duplicate rules compare go on the chain with the aid, as for a whole-need fulfilment.
         period_start=need.period_start, period_end=need.period_end, member_ref=need.member_ref,
-        item_key=need.item_key, note=note[:500],
+        item_key=need.item_key, note=note[:500], confirmation=confirmed,
     )
     row.ledger_entry_id = entry.id
+    tally.on_reviewed(session, need, organization_id=row.organization_id, claimed_at=row.pledged_at,
+                      submitted_at=row.submitted_at, outcome="verified", confirmation=confirmed)
     session.flush()
     lifecycle.note(session, need, actor.id, f"核验认捐（{org.name}）：{amount_text(need, row.amount_fen or row.quantity)}")
     if need.status == "claimed" and not _unverified(session, need):
@@ -104,6 +112,8 @@ def reject(session: Session, actor, row: Pledge, reason: str) -> Pledge:
     now = utcnow()
     row.status, row.reviewed_by_id, row.reviewed_at = "rejected", actor.id, now
     row.ended_at, row.end_reason = now, reason
+    tally.on_reviewed(session, need, organization_id=row.organization_id, claimed_at=row.pledged_at,
+                      submitted_at=row.submitted_at, outcome="rejected", confirmation=None)
     org = session.get(Organization, row.organization_id)
     release_amount(session, need, row, actor.id,
                    f"退回认捐凭证 {amount_text(need, row.amount_fen or row.quantity)}（{org.name}）：{reason}")
