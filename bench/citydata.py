@@ -221,12 +221,14 @@ def _build(app, log) -> dict:
                 for i in range(start, start + 10_000)])
     log(f"  pledges {len(open_money):,}, access log 200,000, mail 20,000 ({time.perf_counter() - started:.0f} s)")
 
+    from marketplace.evaluation import tally
     from marketplace.ledger import org_totals
     from marketplace.registry import tier_counts
 
     with transaction(engine) as s:  # rows were inserted around the services: count them once
         tier_counts.recount(s)
         org_totals.recount(s)
+        tally.recount(s)
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))

@@ -8,6 +8,8 @@ import click
 
 from . import create_app
 from .db import engine_of, transaction
+from .evaluation import commands as evaluation_commands
+from .evidence import commands as evidence_commands
 from .ledger import commands as ledger_commands
 from .privacy import commands as privacy_commands
 from .privacy.key_commands import COMMANDS as KEY_COMMANDS
@@ -42,17 +44,20 @@ def db_upgrade(revision: str) -> None:
     added = load_reference_data(app)
     click.echo(f"database at {revision}: {_safe_url(app.config['DATABASE_URL'])} (regions added: {added})")
     if revision == "head" and fill_empty_figures(app):
-        click.echo("maintained figures recounted (households per township and tier, organisation totals)")
+        click.echo("maintained figures recounted (households per township and tier, organisation totals, "
+                   "evaluation)")
 
 
 def fill_empty_figures(app) -> bool:
     """Recount a maintained figure whose table is empty while its inputs are not: rows loaded around the
     services (a bulk insert) would otherwise leave public pages generalising every township."""
+    from .evaluation import tally
     from .ledger import org_totals
     from .registry import tier_counts
 
     with transaction(engine_of(app)) as session:
-        return any([tier_counts.recount_if_empty(session), org_totals.recount_if_empty(session)])
+        return any([tier_counts.recount_if_empty(session), org_totals.recount_if_empty(session),
+                    tally.recount_if_empty(session)])
 
 
 def load_reference_data(app) -> int:
@@ -320,7 +325,7 @@ def demo(bind: str | None, workers: int | None, threads: int | None, no_serve: b
     app = _app()
     upgrade(app.config["DATABASE_URL"])
     load_reference_data(app)
-    logins = seed_demo(engine_of(app), app.extensions["marketplace.vault"])
+    logins = seed_demo(engine_of(app), app.extensions["marketplace.vault"], store=app.extensions["marketplace.storage"])
     click.echo("\n善桥 demo — sign in with any of these accounts:")
     for role, email, password, what in logins:
         click.echo(f"  {role:<10} {email:<32} {password:<20} {what}")
@@ -361,6 +366,8 @@ def _safe_url(url: str) -> str:
 
 main.add_command(privacy_commands.purge)
 main.add_command(ledger_commands.ledger_group)
+main.add_command(evaluation_commands.evaluation_group)
+main.add_command(evidence_commands.evidence_group)
 for _command in KEY_COMMANDS:  # keys rotate, backup, restore
     main.add_command(_command)
 

@@ -82,6 +82,9 @@ ORG_STATUSES = {"pending": "待审核", "approved": "已认证", "rejected": "�
 ORG_ROLES = {"administrator": "管理员", "coordinator": "协调员", "member": "成员"}
 
 LEDGER_SOURCES = {"government": "政府救助", "charity": "慈善帮扶", "volunteer": "志愿服务"}
+# How the household confirmed receipt of aid verified through the platform (送达确认); "none" is shown as such
+# on the chain and in the ledger export.
+CONFIRMATIONS = {"code": "确认码", "slip": "签收回执", "visit": "回访", "none": "未经受助方确认"}
 
 
 def label(table: dict, code: str | None) -> str:
@@ -119,7 +122,8 @@ def size_band(members: int) -> str:
 
 # What a row of the access log records someone doing with a household's private data.
 ACCESS_ACTIONS = {"view_chain": "查看救助链与身份信息", "need_form": "为该户发布需求", "view_contact": "查看联系方式",
-                  "view_address": "查看服务地址", "pi_copy": "生成个人信息副本"}
+                  "view_address": "查看服务地址", "pi_copy": "生成个人信息副本",
+                  "evidence_file": "查看凭证文件", "evidence_thumb": "查看凭证缩略图"}
 
 # Volunteers (志愿者): the skills a service shift may require and the times a volunteer is usually free.
 SKILLS = {

@@ -148,8 +148,8 @@ def init_app(app) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.vary.add("HX-Request")  # one Vary header, merged with Cookie and Accept-Encoding
-        if current_user.is_authenticated:
-            response.headers["Cache-Control"] = "no-store"
+        if current_user.is_authenticated and "no-store" not in response.headers.get("Cache-Control", ""):
+            response.headers["Cache-Control"] = "no-store"  # a view's own no-store (evidence files) stands
         return response
 
     @app.errorhandler(DomainError)

@@ -62,6 +62,7 @@ def run_worker(app, *, once: bool = False, interval: int = 60, poll: float = 1.0
 def run_housekeeping(app, today: date | None = None) -> tuple[int, int]:
     from .claims import service as claims
     from .claims.discipline import lapse_overdue as lapse_transfers
+    from .evidence import service as evidence_files
     from .needs import service as needs
     from .notify import scheduled as scheduled_mail
     from .operations.heartbeat import prune as prune_heartbeats
@@ -80,4 +81,5 @@ def run_housekeeping(app, today: date | None = None) -> tuple[int, int]:
         prune_heartbeats(session)  # workers not heard from for a day (operations/heartbeat.py)
         # Import errors files a day after their job ended, uploads left by a dead process (registry/import_jobs.py)
         purge_import_files(session, app.config["INSTANCE_PATH"])
+        evidence_files.sweep(session)  # bytes of hidden, removed and purged evidence files leave storage
     return released, expired

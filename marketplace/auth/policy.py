@@ -42,6 +42,10 @@ POLICY: dict[str, Rule] = {
     "ops.probe": Rule(None, label="存活与就绪探针（/healthz、/readyz，不含任何数据）"),
     # Anyone, but only from MARKETPLACE_METRICS_ALLOW (operations/views.py); elsewhere it answers 404.
     "ops.metrics": Rule(None, label="Prometheus 运行指标（/metrics，仅限配置的地址）"),
+    # Evidence photos and receipts (evidence/access.py decides: staff of the need's region, the submitting
+    # organisation or volunteer). Open to anyone at the policy level on purpose: a visitor guessing a file's
+    # URL must get the 404 a missing file gets, not a login redirect that confirms the file exists.
+    "evidence.file": Rule(None, scope="region", label="凭证照片与收据（本区划工作人员、提交的组织或志愿者）"),
     "account.own": Rule(SIGNED_IN, scope="self", label="本人账号：登录设备、修改密码、通知设置、双因素认证"),
     # Fulfilers.
     "fulfil.claim": Rule(FULFILERS, scope="owner", label="认领、开始帮扶、提交凭证、转交、释放"),
@@ -56,11 +60,17 @@ POLICY: dict[str, Rule] = {
                            label="查看联系方式（依法定依据或同意，逐次记录）"),
     # Staff: reading inside their region needs no duty; acting needs the duty.
     "registry.read": Rule(STAFF, scope="region", label="救助对象、救助链、需求管理、报表、访问日志"),
+    "evaluation.read": Rule(STAFF, scope="region", label="综合评估：各组织的确认率、满意度、按时率、退回率、核验用时"),
     "registry.import": Rule(STAFF, duty="registry_import", scope="region", label="名单与救助发放导入"),
     "registry.move": Rule(STAFF, duty="registry_import", scope="region", label="迁移户的行政区划"),
     # PIPL art. 45: everything held about a household, decrypted, in one file; the registry keepers' duty.
     "privacy.copy": Rule(STAFF, duty="registry_import", scope="region", reauth=True, label="生成个人信息副本"),
     "need.post": Rule(STAFF, duty="need_posting", scope="region", label="发布、撤销需求，登记更正"),
+    # The staff who post a household's needs know the household: they hand it the slip with its code and
+    # visit it afterwards. Verifiers check what those give; they do not produce it.
+    "slip.issue": Rule(STAFF, duty="need_posting", scope="region",
+                       label="打印送达回执受助方联（含确认码）、重新出具确认码"),
+    "followup.record": Rule(STAFF, duty="need_posting", scope="region", label="记录回访（是否收到、满意度）"),
     "evidence.verify": Rule(STAFF, duty="verification", scope="region", label="凭证与认捐核验"),
     "org.vet": Rule(STAFF, duty="org_vetting", scope="region", label="组织审核"),
     "rules.configure": Rule(STAFF, duty="rules", scope="region", label="重复规则、检索同义词、救助项目映射"),

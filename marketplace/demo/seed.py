@@ -29,6 +29,7 @@ from ..regions.service import ensure_regions
 from ..registry.models import Household
 from ..registry.service import add_household
 from ..vocabulary import STAFF_DUTIES
+from .evidence_seed import ACCEPTANCE_NOTES, REMARKS, EvidenceSeeder
 from .identities import GIVEN, SURNAMES, IdentityMaker
 from .need_catalogue import EVIDENCE, REASONS, TEMPLATES, Template
 from .profiles import TIER_WEIGHTS, profile
@@ -117,18 +118,19 @@ def demo_logins() -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def seed_demo(engine, vault: Vault, today: date | None = None) -> list[tuple[str, str, str, str]]:
-    """`vault` encrypts the households' identities: it must be the serving app's, or nobody can read them."""
+def seed_demo(engine, vault: Vault, today: date | None = None, store=None) -> list[tuple[str, str, str, str]]:
+    """`vault` encrypts the households' identities: it must be the serving app's, or nobody can read them.
+    `store` receives the evidence files (evidence/storage.py; None: the one the environment names)."""
     today = today or date.today()
     with transaction(engine) as session:
         if session.scalars(select(AppUser.id).where(AppUser.email == MARKER_EMAIL)).first() is None:
-            _Seeder(session, random.Random(2026), today, vault).run()
+            _Seeder(session, random.Random(2026), today, vault, store).run()
     return demo_logins()
 
 
 class _Seeder:
-    def __init__(self, session, rng: random.Random, today: date, vault: Vault):
-        self.session, self.rng, self.today, self.vault = session, rng, today, vault
+    def __init__(self, session, rng: random.Random, today: date, vault: Vault, store=None):
+        self.session, self.rng, self.today, self.vault, self.store = session, rng, today, vault, store
         self.names: set[str] = set()
 
     def run(self) -> None:
@@ -138,7 +140,11 @@ class _Seeder:
         self.members = self._members()
         self.volunteers = self._volunteers()
         self.households = self._households()
+        # charity@'s organisation gets a follow-up on every verified need: its figures reach the directory.
+        self.proof = EvidenceSeeder(self.session, self.store, {org.id: org.name for org in self.orgs},
+                                    favoured=self.members[0][1].id)
         self._needs()
+        self.proof.follow_ups()
         self._service_profiles()
         seed_supply(self.session, self.staff, self.members, self.volunteers, self.today)
 
@@ -259,6 +265,7 @@ class _Seeder:
         users = self.session.scalars(select(AppUser.display_name))
         texts = [t.title + t.text for t in TEMPLATES]
         texts += [text for group in (*EVIDENCE.values(), *REASONS.values()) for text in group]
+        texts += [*REMARKS, *filter(None, ACCEPTANCE_NOTES)]
         return "\n".join([*users, *texts, *(o[0] for o in ORGANIZATIONS), *(r[1] for r in REGIONS)])
 
     # --- needs --------------------------------------------------------------------------------
@@ -317,11 +324,15 @@ class _Seeder:
             if stage in ("in_progress", "submitted", "verified", "rejected"):
                 claims.start(session, claimant, claim)
             if stage in ("submitted", "verified", "rejected"):
+                plan, code = self.proof.prepare(claimant, poster, need, claim, stage)
                 on = max(date.today(), claim.claimed_at.date())
                 evidence = self._evidence(need, on - timedelta(days=rng.choice((0, 0, 1))))
+                evidence.confirmation_code = code
                 proof = fulfilment.submit(session, claimant, claim, evidence, today=on)
                 if stage == "verified":
-                    fulfilment.verify(session, verifier, proof)
+                    slip_checked = self.proof.before_verifying(poster, need, claim, plan)
+                    fulfilment.verify(session, verifier, proof, slip_checked=slip_checked)
+                    self.proof.verified(poster, need, claim, plan)
                 elif stage == "rejected":
                     fulfilment.reject(session, verifier, proof, rng.choice(REASONS["reject"]))
         if state == "cancelled":
@@ -363,6 +374,8 @@ class _Seeder:
         evidence = fulfilment.EvidenceInput(delivered_on=delivered_on, summary=summary)
         if need.form in ("money", "retrofit"):
             evidence.amount_fen = need.target_amount_fen
+            if need.form == "retrofit":
+                evidence.acceptance, evidence.acceptance_note = self.proof.acceptance(need)
         elif need.form == "goods":
             evidence.quantity = need.target_quantity
         else:

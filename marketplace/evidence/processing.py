@@ -3,33 +3,49 @@ is stored:
 
 - photos (JPEG, PNG, WebP, and HEIC from iPhones through pillow-heif) are opened and verified by Pillow,
   turned upright, re-encoded as JPEG with the longest side at most EVIDENCE_MAX_SIDE and without EXIF, GPS,
-  maker notes or XMP (only the colour profile is kept), and get a thumbnail;
-- PDF receipts are read by pypdf and refused when they hold JavaScript, attachments or launch actions, or are
-  encrypted (they could not be checked); the pages are then written into a new file, which drops the
-  document's metadata.
+  maker notes or XMP (only an RGB or grey colour profile is kept), and get a thumbnail;
+- PDF receipts go through pdf_receipts.py (no JavaScript, attachments or launch actions; metadata dropped).
 
-Everything here works on bytes in memory: one evidence file is at most EVIDENCE_MAX_MB."""
+One file at a time, in memory (one evidence file is at most EVIDENCE_MAX_MB); a photo is decoded once,
+shrunk before it is turned, and its thumbnail drawn from the shrunk copy, so a worker holds at most the
+decoded original and one smaller image."""
 
 import hashlib
 import io
-import warnings
+import struct
 from dataclasses import dataclass
 
-from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from ..errors import Invalid
 
-# Pillow's own guard is a warning at 89 MP; 64 MP covers a 48 MP phone camera and refuses pixel bombs.
-MAX_PIXELS = 64_000_000
-IMAGE_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "HEIF": "HEIC", "MPO": "JPEG"}
+# Decoded, a pixel takes 3 to 4 bytes: 50 MP (a 50 MP phone photo is 8160×6120) is at most 200 MB. A JPEG
+# decodes at 1/2 to 1/8 scale when that still covers EVIDENCE_MAX_SIDE (draft), so it may be larger, up to
+# Pillow's own decompression-bomb line.
+MAX_PIXELS = 50_000_000
+MAX_JPEG_PIXELS = 89_000_000
+# Pillow is asked to recognise these formats only: no other decoder (EPS would start Ghostscript) ever runs.
+OPENERS = ("JPEG", "PNG", "WEBP", "HEIF")  # JPEG's opener gives MPO for a multi-picture file
+SOURCE_NAMES = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WebP", "HEIF": "HEIC"}
 ACCEPTED = "只接受 JPEG、PNG、WebP、HEIC 照片和 PDF 收据"
-# PDF names that run code, carry files or reach outside the document.
-_UNSAFE_PDF = {
-    "/JavaScript": "含有 JavaScript 脚本", "/JS": "含有 JavaScript 脚本",
-    "/EmbeddedFile": "含有附件", "/EmbeddedFiles": "含有附件", "/EF": "含有附件", "/FileAttachment": "含有附件",
-    "/Launch": "含有启动外部程序的动作", "/RichMedia": "含有多媒体内容", "/XFA": "含有 XFA 表单脚本",
-}
-_PDF_OBJECT_LIMIT = 200_000
+DAMAGED = f"文件已损坏或不完整，无法打开；请重新拍摄或导出后上传（{ACCEPTED}）。"
+# What people send instead of a photo, told apart by their first bytes so the message can say what it was.
+_SIGNATURES = (
+    (b"GIF87a", "GIF 动图"), (b"GIF89a", "GIF 动图"), (b"BM", "BMP 位图"), (b"II*\x00", "TIFF 图片"),
+    (b"MM\x00*", "TIFF 图片"), (b"MZ", "Windows 程序（EXE）"), (b"\x7fELF", "程序文件"),
+    (b"PK\x03\x04", "压缩包或 Office 文档"), (b"Rar!", "RAR 压缩包"), (b"7z\xbc\xaf", "7z 压缩包"),
+    (b"\xd0\xcf\x11\xe0", "Office 文档"), (b"%!PS", "PostScript 文件"), (b"{\\rtf", "RTF 文档"),
+)
+_DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, struct.error, IndexError, KeyError, TypeError,
+                  ZeroDivisionError)
+_ICC_SPACES = {"RGB": b"RGB ", "L": b"GRAY"}
+_RESIZABLE = ("RGB", "L", "RGBA", "LA")
+_ORIENTATION = 0x0112
+_T = Image.Transpose
+# EXIF orientation → the turn that makes the picture upright (as ImageOps.exif_transpose does).
+_TURNS = {2: _T.FLIP_LEFT_RIGHT, 3: _T.ROTATE_180, 4: _T.FLIP_TOP_BOTTOM, 5: _T.TRANSPOSE, 6: _T.ROTATE_270,
+          7: _T.TRANSVERSE, 8: _T.ROTATE_90}
+_MAX_ICC = 1 << 20
 
 _heif_registered = False
 
@@ -48,180 +64,134 @@ class Processed:
     source_format: str = ""  # what the upload was (JPEG, HEIC, PDF…), for messages
 
 
-def _register_heif() -> None:
-    global _heif_registered
-    if not _heif_registered:
-        from pillow_heif import register_heif_opener
-
-        register_heif_opener()
-        _heif_registered = True
-
-
 def refuse(reason: str):
     raise Invalid(reason, "files")
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def process(data: bytes, *, max_side: int = 2560, thumb_side: int = 320, max_pages: int = 30) -> Processed:
     if not data:
         refuse("文件是空的。")
-    if data.lstrip()[:5] == b"%PDF-":
-        return _pdf(data, max_pages, thumb_side)
+    if data[:1024].lstrip()[:5] == b"%PDF-":  # a slice: never a copy of the whole file
+        from .pdf_receipts import process_pdf
+
+        return process_pdf(data, max_pages=max_pages, thumb_side=thumb_side)
     return _image(data, max_side, thumb_side)
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def _register_heif() -> None:
+    global _heif_registered
+    if not _heif_registered:
+        from pillow_heif import register_heif_opener
+
+        Image.init()  # every plugin registered, so that `formats=` finds WebP (Pillow loads five by default)
+        register_heif_opener()
+        _heif_registered = True
+
+
+def _what(data: bytes) -> str | None:
+    for signature, name in _SIGNATURES:
+        if data.startswith(signature):
+            return name
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if b"<svg" in head:
+        return "SVG 矢量图"
+    if head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<script")) or b"<html" in head:
+        return "网页（HTML）"
+    if head[4:12] in (b"ftypavif", b"ftypavis"):
+        return "AVIF 图片"
+    return None
+
+
+def _too_large(width: int, height: int) -> str:
+    return (f"照片像素过大（{width}×{height}），无法处理；请上传不超过 {MAX_PIXELS // 10_000} 万像素的照片"
+            f"（手机相机的原图都在此之内）。")
 
 
 def _open(data: bytes) -> Image.Image:
     _register_heif()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            image = Image.open(io.BytesIO(data))
-        except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-            refuse(f"无法识别文件内容：{ACCEPTED}。")
-        except (OSError, ValueError, SyntaxError):
-            refuse(f"文件已损坏或不完整，无法打开：{ACCEPTED}。")
-    if image.format not in IMAGE_FORMATS:
-        refuse(f"文件内容是 {image.format} 格式：{ACCEPTED}。")
-    if image.width * image.height > MAX_PIXELS:
-        refuse(f"照片像素过大（{image.width}×{image.height}），请上传不超过 6400 万像素的照片。")
+    try:
+        image = Image.open(io.BytesIO(data), formats=OPENERS)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's own line (a warning above 89 MP, an error above twice that); the size is in the message.
+        refuse(f"照片像素过大，无法处理；请上传不超过 {MAX_PIXELS // 10_000} 万像素的照片。")
+    except UnidentifiedImageError:
+        what = _what(data)
+        refuse(f"文件内容是{what}，不是照片或 PDF：{ACCEPTED}。" if what else f"无法识别文件内容：{ACCEPTED}。")
+    except _DECODE_ERRORS:
+        refuse(DAMAGED)
+    limit = MAX_JPEG_PIXELS if image.format in ("JPEG", "MPO") else MAX_PIXELS
+    if image.width * image.height > limit or image.width < 1 or image.height < 1:
+        refuse(_too_large(image.width, image.height))
     return image
 
 
 def _image(data: bytes, max_side: int, thumb_side: int) -> Processed:
     image = _open(data)
-    source = IMAGE_FORMATS[image.format]
+    source = SOURCE_NAMES[image.format]
     try:
-        image.verify()  # structure and checksums (PNG); verify() leaves the object unusable, so open again
+        image.verify()  # structure and checksums (PNG); it leaves the object unusable, so open again
         image = _open(data)
-        if image.format == "JPEG":
-            image.draft("RGB", (max_side, max_side))  # decode at a smaller DCT scale where that is enough
-        image.seek(0)  # an animated WebP or PNG keeps its first frame
+        image.seek(0)  # an animated WebP or PNG, a multi-picture JPEG: the first picture
+        if image.format in ("JPEG", "MPO"):
+            image.draft("RGB", (max_side, max_side))  # decode at 1/2…1/8 scale where that still covers max_side
+            if image.width * image.height > MAX_PIXELS:
+                refuse(_too_large(image.width, image.height))
         icc = image.info.get("icc_profile")
-        image = ImageOps.exif_transpose(image)
+        # Read before decoding (EXIF, or XMP's tiff:Orientation); HEIC comes upright from libheif with 1 here.
+        orientation = image.getexif().get(_ORIENTATION, 1)
         image.load()
+        if image.mode not in _RESIZABLE:
+            image = _flatten(image)  # palette, 1-bit, 16-bit grey, CMYK: resized badly or not at all
+        # Shrink first, turn after: the longest side is the same either way, and turning the small picture
+        # makes no second full-size copy.
+        if max(image.size) > max_side:
+            image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        if isinstance(orientation, int) and orientation in _TURNS:  # a nonsense value: left as it is
+            image = image.transpose(_TURNS[orientation])
+        image = _flatten(image)
     except Invalid:
         raise
-    except Exception:  # Pillow raises many kinds (OSError, SyntaxError, struct.error…) on a damaged file
-        refuse(f"文件已损坏或不完整，无法打开：{ACCEPTED}。")
-    image = _flatten(image)
-    if max(image.size) > max_side:
-        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    except _DECODE_ERRORS:  # Pillow raises many kinds on a damaged or truncated file
+        refuse(DAMAGED)
     image.info = {}  # EXIF, GPS, maker notes, XMP, comments: nothing of the original's metadata is written
-    out = io.BytesIO()
     save = {"quality": 85}
-    if icc:
-        save["icc_profile"] = icc
+    if icc and len(icc) <= _MAX_ICC and icc[16:20] == _ICC_SPACES.get(image.mode):
+        save["icc_profile"] = icc  # the colours as the phone meant them; a profile names no person or place
+    out = io.BytesIO()
     image.save(out, "JPEG", **save)
-    data = out.getvalue()
-    thumb = _thumbnail(image, thumb_side)
-    return Processed(kind="image", content_type="image/jpeg", data=data, sha256=_digest(data), thumb=thumb,
-                     thumb_sha256=_digest(thumb), width=image.width, height=image.height, source_format=source)
+    cleaned = out.getvalue()
+    thumb = thumbnail(image, thumb_side)
+    return Processed(kind="image", content_type="image/jpeg", data=cleaned, sha256=digest(cleaned), thumb=thumb,
+                     thumb_sha256=digest(thumb), width=image.width, height=image.height, source_format=source)
 
 
 def _flatten(image: Image.Image) -> Image.Image:
     """RGB for JPEG: transparency over white (a screenshot of a transfer receipt), greyscale kept as is."""
     if image.mode in ("RGB", "L"):
         return image
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         background = Image.new("RGB", rgba.size, "white")
         background.paste(rgba, mask=rgba.getchannel("A"))
         return background
+    if image.mode.startswith("I;16") or image.mode in ("I", "F"):
+        return image.convert("I").point(lambda value: value / 256).convert("L")  # 16-bit grey: scaled, not clipped white
     return image.convert("RGB")
 
 
-def _thumbnail(image: Image.Image, side: int) -> bytes:
-    small = image.copy()
-    small.thumbnail((side, side), Image.Resampling.LANCZOS, reducing_gap=2.0)
-    small.info = {}
+def thumbnail(image: Image.Image, side: int) -> bytes:
+    """A JPEG at most side×side, drawn from `image` without copying it at full size."""
+    width, height = image.size
+    if max(width, height) > side:
+        scale = side / max(width, height)
+        small = image.resize((max(1, round(width * scale)), max(1, round(height * scale))),
+                             Image.Resampling.LANCZOS, reducing_gap=2.0)
+    else:
+        small = image
     out = io.BytesIO()
     small.save(out, "JPEG", quality=75)
-    return out.getvalue()
-
-
-def _pdf(data: bytes, max_pages: int, thumb_side: int) -> Processed:
-    import logging
-
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.errors import PyPdfError
-
-    logging.getLogger("pypdf").setLevel(logging.ERROR)  # it logs every small flaw of real-world PDFs
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # pypdf warns on every small flaw of real-world PDFs
-            reader = PdfReader(io.BytesIO(data), strict=False)
-            if reader.is_encrypted:
-                refuse("PDF 已加密，无法检查其内容，请上传未加密的收据。")
-            pages = len(reader.pages)
-            if pages == 0:
-                refuse("PDF 没有页面。")
-            if pages > max_pages:
-                refuse(f"PDF 有 {pages} 页，收据最多 {max_pages} 页。")
-            unsafe = _unsafe(reader)
-            if unsafe:
-                refuse(f"PDF {unsafe}，出于安全原因不予接收；请打印后拍照，或另存为普通 PDF 后上传。")
-            writer = PdfWriter()
-            for page in reader.pages:
-                writer.add_page(page)
-            out = io.BytesIO()
-            writer.write(out)
-    except Invalid:
-        raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError):
-        refuse("PDF 已损坏或无法读取，请重新导出后上传。")
-    cleaned = out.getvalue()
-    thumb = _pdf_thumbnail(pages, thumb_side)
-    return Processed(kind="pdf", content_type="application/pdf", data=cleaned, sha256=_digest(cleaned),
-                     thumb=thumb, thumb_sha256=_digest(thumb), pages=pages, source_format="PDF")
-
-
-def _unsafe(reader) -> str | None:
-    """Every object reachable from the trailer (object streams included: pypdf resolves them), looked at for
-    names that run code or carry files, in dictionary keys and in name values (/S /JavaScript)."""
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
-
-    stack, seen, count = [reader.trailer], set(), 0
-    while stack:
-        item = stack.pop()
-        if isinstance(item, IndirectObject):
-            ref = (item.idnum, item.generation)
-            if ref in seen:
-                continue
-            seen.add(ref)
-            item = item.get_object()
-        count += 1
-        if count > _PDF_OBJECT_LIMIT:
-            return "结构过于复杂"
-        if isinstance(item, DictionaryObject):
-            for key, value in item.items():
-                if key in _UNSAFE_PDF:
-                    return _UNSAFE_PDF[key]
-                stack.append(value)
-        elif isinstance(item, ArrayObject):
-            stack.extend(item)
-        elif isinstance(item, NameObject) and item in _UNSAFE_PDF:
-            return _UNSAFE_PDF[item]
-    return None
-
-
-def _pdf_thumbnail(pages: int, side: int) -> bytes:
-    """A drawn stand-in (a page with lines and the page count): rendering the PDF would need a PDF engine."""
-    height = side
-    width = max(1, int(side * 0.75))
-    image = Image.new("RGB", (width, height), "white")
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 0, width - 1, height - 1), outline=(120, 120, 120), width=2)
-    draw.rectangle((0, 0, width - 1, height // 5), fill=(176, 32, 32))
-    draw.text((width // 10, height // 20), "PDF", fill="white", font_size=max(12, height // 8))
-    for row in range(4, 9):
-        y = row * height // 10
-        draw.line((width // 10, y, width * 9 // 10, y), fill=(190, 190, 190), width=2)
-    draw.text((width // 10, height * 9 // 10 - height // 16), f"{pages} p", fill=(60, 60, 60),
-              font_size=max(10, height // 12))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=80)
     return out.getvalue()

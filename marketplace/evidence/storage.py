@@ -11,6 +11,7 @@ stores it once.
 import contextlib
 import os
 import re
+import secrets
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, urlsplit
@@ -18,6 +19,11 @@ from urllib.parse import parse_qs, urlsplit
 from ..private_files import FILE_MODE, private_dir
 
 _KEY = re.compile(r"^[0-9a-f]{64}$")
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_S3_OPTIONS = {"endpoint_url", "region"}
+NO_KEYS = ("MARKETPLACE_STORAGE_URL 不能包含访问密钥：请用环境变量 AWS_ACCESS_KEY_ID 和 AWS_SECRET_ACCESS_KEY、"
+           "AWS 配置文件或云主机的实例角色提供。")
+FORM = "格式：本地目录路径、file:///路径，或 s3://桶名[/前缀][?endpoint_url=…&region=…]"
 
 
 class Missing(LookupError):
@@ -37,7 +43,7 @@ class Storage(Protocol):
 
 
 def check_key(key: str) -> str:
-    if not _KEY.match(key or ""):
+    if not isinstance(key, str) or not _KEY.fullmatch(key):  # fullmatch: `$` would let a final "\n" through
         raise ValueError("storage keys are SHA-256 hex digests")
     return key
 
@@ -58,13 +64,17 @@ class LocalStorage:
         path = self._path(key)
         if path.exists():
             return  # content-addressed: the same bytes are already there
+        private_dir(path.parent.parent)  # each level itself: mkdir(parents=True) gives parents the umask's mode
         private_dir(path.parent)
-        # Written under a temporary name and renamed, so a reader never sees half a file.
-        temp = path.with_name(f".{key}.{os.getpid()}.tmp")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        # Written under a name of its own (two threads may store the same photo at once), flushed to disk and
+        # renamed: a reader never sees half a file, and a crash after the commit leaves no empty one.
+        temp = path.with_name(f".{key}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
             os.replace(temp, path)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
@@ -144,19 +154,41 @@ def from_url(url: str, instance_path: str) -> Storage:
         return LocalStorage(Path(instance_path) / "evidence")
     parts = urlsplit(url)
     if parts.scheme == "s3":
-        if parts.username or parts.password:
-            raise ValueError("MARKETPLACE_STORAGE_URL must not carry credentials: use AWS_ACCESS_KEY_ID and "
-                             "AWS_SECRET_ACCESS_KEY or an instance role")
-        if not parts.hostname:
-            raise ValueError("MARKETPLACE_STORAGE_URL: s3://bucket[/prefix][?endpoint_url=…&region=…]")
-        query = {name: values[-1] for name, values in parse_qs(parts.query).items()}
-        return S3Storage(parts.hostname, parts.path, endpoint_url=query.get("endpoint_url") or None,
-                         region=query.get("region") or None)
+        return _s3_from(parts)
     if parts.scheme == "file":
+        if parts.netloc not in ("", "localhost"):
+            raise ValueError(f"MARKETPLACE_STORAGE_URL 的 file:// 地址只能指向本机目录（file:///路径）。{FORM}")
         return LocalStorage(parts.path)
     if parts.scheme:
-        raise ValueError(f"MARKETPLACE_STORAGE_URL: unknown scheme {parts.scheme!r} (use a path, file:// or s3://)")
+        raise ValueError(f"MARKETPLACE_STORAGE_URL 的协议 {parts.scheme}:// 不受支持。{FORM}")
     return LocalStorage(url)
+
+
+def _secret_like(name: str) -> bool:
+    return any(word in name.lower() for word in ("key", "secret", "token", "password", "credential"))
+
+
+def _s3_from(parts) -> "S3Storage":
+    query = parse_qs(parts.query, keep_blank_values=True)
+    # Keys in the URL would reach every log line and error report that prints the setting.
+    if parts.username or parts.password or any(_secret_like(name) for name in query):
+        raise ValueError(NO_KEYS)
+    unknown = set(query) - _S3_OPTIONS
+    if unknown:
+        raise ValueError(f"MARKETPLACE_STORAGE_URL 含有不认识的参数 {'、'.join(sorted(unknown))}"
+                         f"（只认 endpoint_url 和 region）。{FORM}")
+    bucket = parts.netloc
+    if not _BUCKET.match(bucket):
+        raise ValueError(f"MARKETPLACE_STORAGE_URL 的桶名 {bucket!r} 不合规（3–63 个小写字母、数字、点或连字符）。{FORM}")
+    options = {name: values[-1] for name, values in query.items()}
+    endpoint = options.get("endpoint_url") or None
+    if endpoint is not None:
+        endpoint_parts = urlsplit(endpoint)
+        if endpoint_parts.scheme not in ("http", "https") or not endpoint_parts.hostname:
+            raise ValueError(f"MARKETPLACE_STORAGE_URL 的 endpoint_url 应为 http:// 或 https:// 地址。{FORM}")
+        if endpoint_parts.username or endpoint_parts.password:
+            raise ValueError(NO_KEYS)
+    return S3Storage(bucket, parts.path, endpoint_url=endpoint, region=options.get("region") or None)
 
 
 def init_app(app) -> None:

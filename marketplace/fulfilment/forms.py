@@ -1,18 +1,50 @@
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, TextAreaField
+from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import YuanField
 from ..inputs import DecimalField, IntegerField
+from .evidence_forms import ACCEPTANCE, AMOUNT_LABELS, DATE_LABELS
+
+CODE_LABEL = "受助方确认码（送达回执上的6位数字）"
+CODE_HINT = "受助方或村干部在交付时告诉您的6位数字；没有可不填。"
+
+
+def code_field():
+    return StringField(CODE_LABEL, validators=[Optional(), Length(max=12, message="确认码是6位数字。")],
+                       render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 12})
 
 
 class EvidenceForm(FlaskForm):
-    delivered_on = DateField("交付/服务日期", validators=[InputRequired("请填写交付日期。")], default=date.today)
+    """Every figure any form may ask for; the page shows the need's form's own (`for_form`), and the service
+    drops the rest whatever was posted."""
+
+    delivered_on = DateField("交付/服务日期", validators=[InputRequired("请填写日期。")], default=date.today)
     summary = TextAreaField("帮扶情况说明（做了什么、交付了什么、受助方反馈）",
                             validators=[DataRequired("请填写帮扶情况说明。"), Length(4, 2000, "说明须为4至2000字。")])
-    amount = YuanField("实际资助金额（元）", validators=[Optional()])
-    quantity = IntegerField("实际交付数量", validators=[Optional(), NumberRange(1, 100000, "数量须为1至100000。")])
-    hours = DecimalField("服务时长（小时）", places=1,
+    amount = YuanField("实际资助金额（元）", validators=[Optional()], render_kw={"inputmode": "decimal"})
+    quantity = IntegerField("实际交付数量", validators=[Optional(), NumberRange(1, 100000, "数量须为1至100000。")],
+                            render_kw={"inputmode": "numeric"})
+    item = StringField("交付物品", validators=[Optional(), Length(max=60, message="交付物品不能超过60字。")])
+    service_from = DateField("首次服务日期", validators=[Optional()])
+    hours = DecimalField("服务时长（小时）", places=1, render_kw={"inputmode": "decimal"},
                          validators=[Optional(), NumberRange(0.5, 1000, "服务时长须在0.5至1000小时之间。")])
+    acceptance = SelectField("验收方", validate_choice=False,
+                             choices=[SelectChoice("", "请选择"), *(SelectChoice(k, v) for k, v in ACCEPTANCE.items())])
+    acceptance_note = StringField("验收说明（如验收人职务、验收结论；不写姓名）",
+                                  validators=[Optional(), Length(max=200, message="验收说明不能超过200字。")])
+    confirmation_code = code_field()
+
+    def for_form(self, form: str) -> "EvidenceForm":
+        """Labels that say what the date and the amount mean for this need's form."""
+        self.delivered_on.label.text = DATE_LABELS.get(form, self.delivered_on.label.text)
+        self.amount.label.text = AMOUNT_LABELS.get(form, self.amount.label.text)
+        return self
+
+
+class ApproveForm(FlaskForm):
+    """核验通过; `slip_checked` when the household's confirmation is a photographed, signed delivery slip."""
+
+    slip_checked = BooleanField("已核对签收回执照片")

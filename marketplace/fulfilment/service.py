@@ -23,6 +23,7 @@ from ..notify import emitters as notify
 from ..paging import Page, PageRequest
 from ..privacy.pii_scan import scan_for_household
 from ..registry.models import Household
+from . import evidence_forms
 from .models import Fulfilment
 
 
@@ -33,6 +34,12 @@ class EvidenceInput:
     amount_fen: int | None = None
     quantity: int | None = None
     hours: float | None = None
+    # Form-specific (evidence_forms.FIGURES): whatever the need's form does not use is dropped on submit.
+    service_from: date | None = None
+    item: str | None = None
+    acceptance: str | None = None
+    acceptance_note: str | None = None
+    confirmation_code: str | None = None  # the household's 6 digits from the delivery slip, if given
 
 
 def submit(session: Session, actor, claim: Claim, data: EvidenceInput, today: date | None = None) -> Fulfilment:
@@ -45,20 +52,18 @@ def submit(session: Session, actor, claim: Claim, data: EvidenceInput, today: da
     scan_for_household(session, need.household_id, {"summary": summary})
     if data.delivered_on > today:
         raise Invalid("交付日期不能晚于今天。", "delivered_on")
-    if data.delivered_on < claim.claimed_at.date() - timedelta(days=1):
+    earliest = claim.claimed_at.date() - timedelta(days=1)
+    if data.delivered_on < earliest:
         raise Invalid("交付日期不能早于认领日期。", "delivered_on")
-    if need.form in ("money", "retrofit") and not (data.amount_fen and data.amount_fen > 0):
-        raise Invalid("资金和改造类需求须填写实际支出金额。", "amount")
-    if need.form == "goods" and not (data.quantity and data.quantity > 0):
-        raise Invalid("物资类需求须填写实际交付数量。", "quantity")
-    if need.form == "service" and not (data.hours and data.hours > 0):
-        raise Invalid("服务类需求须填写服务时长（小时）。", "hours")
+    figures = evidence_forms.fitted(session, need, data, data.delivered_on, earliest)
+    code = evidence_forms.normal_code(data.confirmation_code)
     if claim.status != "started":
         raise Conflict("请先点击「开始帮扶」，帮扶完成后再提交凭证。")
+    evidence_forms.require_files(session, need, claim=claim)
+    evidence_forms.enter_code(session, actor, code, claim=claim)
     lifecycle.move(session, need, "submit", actor.id)
     fulfilment = Fulfilment(need_id=need.id, claim_id=claim.id, submitted_by_id=actor.id,
-                            delivered_on=data.delivered_on, summary=summary, amount_fen=data.amount_fen,
-                            quantity=data.quantity, hours=data.hours)
+                            delivered_on=data.delivered_on, summary=summary, **figures.columns())
     claim.status = "submitted"
     session.add(fulfilment)
     session.flush()
@@ -89,8 +94,8 @@ def verify(session: Session, actor, fulfilment: Fulfilment, *, slip_checked: boo
     ledger.append(
         session, session.get(Household, need.household_id),
         source="volunteer" if claim.organization_id is None else "charity",
-        category=need.category, title=need.title, amount_fen=fulfilment.amount_fen,
-        quantity=fulfilment.quantity, unit=need.unit, hours=fulfilment.hours,
+        category=need.category, title=need.title, unit=need.unit,
+        **evidence_forms.chain_figures(need.form, fulfilment),  # only the form's own figures reach the chain
         occurred_on=fulfilment.delivered_on, organization_id=claim.organization_id, need_id=need.id,
         fulfilment_id=fulfilment.id, recorded_by_id=fulfilment.submitted_by_id, verified_by_id=actor.id,
         # The facts duplicate rules compare, and a 一事一议 override, go on the chain with the aid.

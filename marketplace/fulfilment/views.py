@@ -1,3 +1,6 @@
+from datetime import date
+from decimal import Decimal
+
 from flask import Blueprint, abort, request
 from flask_login import current_user
 from sqlalchemy import select
@@ -5,15 +8,17 @@ from sqlalchemy import select
 from .. import paging
 from ..auth.policy import permission
 from ..claims import service as claims
+from ..claims.models import Claim
 from ..db import db
 from ..errors import Invalid
 from ..forms import EmptyForm, ReasonForm
 from ..needs import listing
 from ..needs.models import Need
+from ..organizations.models import Organization
 from ..registry.models import Household
 from ..web import done, render
-from . import service
-from .forms import EvidenceForm
+from . import evidence_forms, evidence_page, service, verification
+from .forms import ApproveForm, EvidenceForm
 from .models import Fulfilment
 
 bp = Blueprint("fulfilment", __name__)
@@ -25,23 +30,31 @@ def evidence(claim_id: int):
     session = db()
     claim = claims.own_claim(session, current_user, claim_id)
     need = session.get(Need, claim.need_id)
-    form = EvidenceForm()
-    status = 200
+    form = EvidenceForm().for_form(need.form)
+    attended = evidence_forms.attendance(session, need) if need.form == "service" else None
+    if attended and request.method == "GET":  # the volunteers' check-ins, for the fulfiler to confirm
+        form.service_from.data, form.hours.data = attended.first, Decimal(str(attended.hours))
+        form.delivered_on.data = min(attended.last, date.today())
+    file_errors: list[str] = []
     if form.validate_on_submit():
         data = service.EvidenceInput(
             delivered_on=form.delivered_on.data, summary=form.summary.data, amount_fen=form.amount.data,
             quantity=form.quantity.data, hours=float(form.hours.data) if form.hours.data is not None else None,
+            service_from=form.service_from.data, item=form.item.data, acceptance=form.acceptance.data or None,
+            acceptance_note=form.acceptance_note.data, confirmation_code=form.confirmation_code.data,
         )
         try:
-            service.submit(session, current_user, claim, data)
+            with session.begin_nested():  # a refusal leaves nothing behind, so the page shows what stands
+                evidence_page.stage_posted(session, current_user, claim=claim)
+                service.submit(session, current_user, claim, data)
         except Invalid as error:
-            getattr(form, error.field, form.summary).errors.append(error.message)
+            evidence_page.show(form, error, file_errors)
         else:
             return done("凭证已提交，等待民政工作人员核验。", "claims.mine", trigger="claim-changed")
-    if request.method == "POST":
-        status = 422
     return render("fulfilment/evidence.html", form=form, claim=claim, need=listing.public_need(session, need),
-                  status=status)
+                  attended=attended, file_errors=file_errors, files_dropped=bool(evidence_page.posted_files()),
+                  status=422 if request.method == "POST" else 200,
+                  **evidence_page.context(session, need, claim=claim))
 
 
 @bp.get("/staff/verify")
@@ -60,12 +73,30 @@ def _reviewable(fulfilment_id: int) -> Fulfilment:
     return service.get(db(), fulfilment_id)
 
 
+@bp.get("/staff/verify/<int:fulfilment_id>")
+@permission("evidence.verify")
+def detail(fulfilment_id: int):
+    """One piece of evidence next to the need it answers, with its files, the household's confirmation and
+    the duplicate matches: what the verifier looks at before approving."""
+    session = db()
+    fulfilment = _reviewable(fulfilment_id)
+    need = session.get(Need, fulfilment.need_id)
+    claim = session.get(Claim, fulfilment.claim_id)
+    review = verification.gather(session, current_user, need, claim=claim, organization_id=claim.organization_id)
+    return render("fulfilment/verify.html", f=fulfilment, claim=claim, review=review,
+                  public=listing.public_need(session, need), area=listing.area_names(session, {need.region_code}),
+                  organization=session.get(Organization, claim.organization_id) if claim.organization_id else None,
+                  acceptance=evidence_forms.ACCEPTANCE, action_form=ApproveForm(), reason_form=ReasonForm(),
+                  **evidence_page.context(session, need, claim=claim, staff=True))
+
+
 @bp.post("/staff/verify/<int:fulfilment_id>/approve")
 @permission("evidence.verify")
 def approve(fulfilment_id: int):
-    if not EmptyForm().validate_on_submit():
+    form = ApproveForm()
+    if not form.validate_on_submit():
         abort(400)
-    service.verify(db(), current_user, _reviewable(fulfilment_id))
+    service.verify(db(), current_user, _reviewable(fulfilment_id), slip_checked=bool(form.slip_checked.data))
     return done("已核验通过，帮扶已记入该户救助链。", "fulfilment.queue", trigger="queue-changed")
 
 

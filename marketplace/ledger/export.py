@@ -19,7 +19,7 @@ from ..organizations.models import Organization
 from ..regions.models import Region
 from ..registry.models import Household
 from ..spreadsheets import Column, fit, write_csv, write_xlsx
-from ..vocabulary import CATEGORIES, LEDGER_SOURCES, TIERS
+from ..vocabulary import CATEGORIES, CONFIRMATIONS, LEDGER_SOURCES, TIERS
 from .models import LedgerEntry
 
 CHUNK = 5000
@@ -46,6 +46,9 @@ COLUMNS = [
     Column("链上序号", fit("链上序号", 4), "0"),
     Column("更正的记录", fit("更正的记录", 16)),
     Column("说明", fit("说明", 30)),
+    # 送达确认 of aid verified on the platform: 确认码, 签收回执, 回访 or 未经受助方确认; empty for entries that
+    # never asked (government aid, corrections, entries verified before the household could confirm).
+    Column("受助方确认", fit("受助方确认", 14)),
 ]
 
 
@@ -64,7 +67,7 @@ def _query(filters: ExportFilters):
                Organization.name, LedgerEntry.category, LedgerEntry.title, LedgerEntry.amount_fen,
                LedgerEntry.quantity, LedgerEntry.unit, LedgerEntry.hours, LedgerEntry.occurred_on,
                LedgerEntry.created_at, verifier.display_name, LedgerEntry.kind, LedgerEntry.seq,
-               corrected.seq, LedgerEntry.note)
+               corrected.seq, LedgerEntry.note, LedgerEntry.confirmation)
         .join(Household, Household.id == LedgerEntry.household_id)
         .outerjoin(Organization, Organization.id == LedgerEntry.organization_id)
         .outerjoin(verifier, verifier.id == LedgerEntry.verified_by_id)
@@ -101,7 +104,7 @@ def rows(session: Session, filters: ExportFilters, *, as_text: bool = False) -> 
     # doubles the cost of a million of them.
     result = session.connection().execute(_query(filters).execution_options(yield_per=CHUNK, stream_results=True))
     for (code, region, tier, source, org, category, title, amount, quantity, unit, hours, occurred, created,
-         verifier, kind, seq, corrected_seq, note) in result:
+         verifier, kind, seq, corrected_seq, note, confirmation) in result:
         area = areas.get(region)
         if area is None:
             parts = [names.get(region[:6]), names.get(region[:9]) if len(region) >= 9 else None]
@@ -109,7 +112,8 @@ def rows(session: Session, filters: ExportFilters, *, as_text: bool = False) -> 
         yield (code, area, TIERS.get(tier, tier), LEDGER_SOURCES.get(source, source), org or "",
                CATEGORIES.get(category, category), title, money(amount), quantity, unit, hours, day(occurred),
                day(created.date()), verifier or "", KINDS.get(kind, kind), seq,
-               f"{code} 第{corrected_seq}条" if corrected_seq else "", note or "")
+               f"{code} 第{corrected_seq}条" if corrected_seq else "", note or "",
+               CONFIRMATIONS.get(confirmation, confirmation or ""))
 
 
 def _same(value):

@@ -14,7 +14,7 @@ from ..errors import Invalid
 from ..needs.models import Need
 from ..organizations.models import Organization
 from ..paging import Page, PageRequest
-from ..vocabulary import CATEGORIES
+from ..vocabulary import CATEGORIES, CONFIRMATIONS
 from .models import LedgerEntry
 
 
@@ -51,6 +51,13 @@ class Item:
     claim: Claim | None = None
     corrects: LedgerEntry | None = None
     corrected_by: LedgerEntry | None = None
+
+    @property
+    def confirmation(self) -> str | None:
+        """How the household confirmed the aid of an entry verified on the platform (未经受助方确认 when it
+        did not); None for entries that never asked (government aid, corrections, entries before issue 14)."""
+        code = self.entry.confirmation if self.entry is not None else None
+        return CONFIRMATIONS.get(code) if code else None
 
 
 def _day(value: datetime | None) -> date | None:

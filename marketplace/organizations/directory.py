@@ -7,10 +7,18 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from ..errors import NotFound
+from ..evaluation import figures as evaluation_figures
 from ..ledger import org_totals
 from ..recommend.profile import region_names
 from ..vocabulary import CATEGORIES, ORG_KINDS, label
 from .models import Organization
+
+
+@dataclass(frozen=True)
+class PublicEvaluation:
+    followups: int
+    satisfaction: float | None  # mean, 1..5
+    confirmation_rate: float | None
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,9 @@ class PublicOrganization:
     service_categories: list[str]
     entries: int  # verified chain entries credited to the organisation
     amount_fen: int
+    # 回访满意度 and 受助方确认率 over all the organisation's reviews, only from MIN_PUBLIC_FOLLOWUPS visits
+    # on (evaluation.figures); below that the directory says nothing about them.
+    evaluation: PublicEvaluation | None = None
 
 
 def _totals(session: Session, org_ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -32,17 +43,24 @@ def _totals(session: Session, org_ids: list[int]) -> dict[int, tuple[int, int]]:
     return org_totals.totals(session, org_ids)
 
 
-def _public(orgs: list[Organization], names: dict[str, str], totals) -> list[PublicOrganization]:
+def _public(orgs: list[Organization], names: dict[str, str], totals, evaluations) -> list[PublicOrganization]:
     return [PublicOrganization(
         org.id, org.name, org.uscc, label(ORG_KINDS, org.kind), names.get(org.region_code, org.region_code),
         [names.get(code, code) for code in org.service_regions.split()],
         [label(CATEGORIES, code) for code in org.service_categories.split()],
-        *totals.get(org.id, (0, 0))) for org in orgs]
+        *totals.get(org.id, (0, 0)), evaluations.get(org.id)) for org in orgs]
+
+
+def _evaluations(session: Session, org_ids: list[int]) -> dict[int, PublicEvaluation]:
+    """The aggregates of organisations with enough follow-ups, summed from their few tally rows."""
+    return {org: PublicEvaluation(f.followups, f.mean_satisfaction, f.confirmation_rate)
+            for org, f in evaluation_figures.of_organizations(session, org_ids).items() if f.public}
 
 
 def _resolve(session: Session, orgs: list[Organization]) -> list[PublicOrganization]:
     codes = {o.region_code for o in orgs} | {c for o in orgs for c in o.service_regions.split()}
-    return _public(orgs, region_names(session, codes), _totals(session, [o.id for o in orgs]))
+    ids = [o.id for o in orgs]
+    return _public(orgs, region_names(session, codes), _totals(session, ids), _evaluations(session, ids))
 
 
 def approved(session: Session, *, kind: str = "", q: str = "") -> list[PublicOrganization]:

@@ -8,6 +8,7 @@ from wtforms import SelectChoice
 from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
+from ..evaluation.figures import MIN_PUBLIC_FOLLOWUPS
 from ..privacy.vault import vault
 from ..regions.models import Region
 from ..security import throttle
@@ -84,10 +85,11 @@ def index():
     q = request.args.get("q", "")[:64]
     orgs = directory.approved(db(), kind=kind, q=q)
     return render("organizations/directory.html", fragment="organizations/_directory_list.html",
-                  orgs=orgs, kind=kind, q=q)
+                  orgs=orgs, kind=kind, q=q, min_followups=MIN_PUBLIC_FOLLOWUPS)
 
 
 @bp.get("/organizations/<int:org_id>")
 @permission("public.read")
 def detail(org_id: int):
-    return render("organizations/public_detail.html", org=directory.public_detail(db(), org_id))
+    return render("organizations/public_detail.html", org=directory.public_detail(db(), org_id),
+                  min_followups=MIN_PUBLIC_FOLLOWUPS)

@@ -5,6 +5,8 @@ from wtforms import DateField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import YuanField
+from ..fulfilment.evidence_forms import DATE_LABELS
+from ..fulfilment.forms import code_field
 from ..inputs import IntegerField
 
 
@@ -16,6 +18,11 @@ class PledgeForm(FlaskForm):
 
 
 class PledgeEvidenceForm(FlaskForm):
-    delivered_on = DateField("交付日期", validators=[InputRequired("请填写交付日期。")], default=date.today)
+    delivered_on = DateField("交付日期", validators=[InputRequired("请填写日期。")], default=date.today)
     summary = TextAreaField("交付情况说明（交付了什么、如何交付、受助方反馈）",
                             validators=[DataRequired("请填写交付情况说明。"), Length(4, 2000, "说明须为4至2000字。")])
+    confirmation_code = code_field()
+
+    def for_form(self, form: str) -> "PledgeEvidenceForm":
+        self.delivered_on.label.text = DATE_LABELS.get(form, self.delivered_on.label.text)
+        return self

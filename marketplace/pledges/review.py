@@ -13,6 +13,7 @@ from ..confirmation import service as confirmation
 from ..errors import Forbidden, Invalid
 from ..evaluation import tally
 from ..evidence import service as evidence_files
+from ..fulfilment import evidence_forms
 from ..ledger import service as ledger
 from ..modelbase import utcnow
 from ..needs import lifecycle
@@ -27,8 +28,9 @@ from .service import amount_text, check_owner, release_amount, require_status
 
 @dataclass
 class PledgeEvidence:
-    delivered_on: date
+    delivered_on: date  # money: the payment date; goods: the delivery date
     summary: str
+    confirmation_code: str | None = None  # the household's 6 digits from the delivery slip, if given
 
 
 def submit(session: Session, actor, row: Pledge, data: PledgeEvidence, today: date | None = None) -> Pledge:
@@ -48,6 +50,9 @@ def submit(session: Session, actor, row: Pledge, data: PledgeEvidence, today: da
     if need.status not in ("open", "claimed"):
         raise Invalid("该需求已撤销或关闭，不能再提交认捐凭证。", "summary")
     scan_for_household(session, need.household_id, {"summary": summary}, labels={"summary": "交付情况说明"})
+    code = evidence_forms.normal_code(data.confirmation_code)
+    evidence_forms.require_files(session, need, pledge=row)  # money: a receipt; goods: a delivery photo
+    evidence_forms.enter_code(session, actor, code, pledge=row)
     row.status, row.delivered_on, row.summary = "submitted", data.delivered_on, summary
     row.submitted_at, row.submitted_by_id = utcnow(), actor.id
     session.flush()

@@ -7,9 +7,12 @@ from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
 from ..forms import EmptyForm, ReasonForm
+from ..fulfilment import evidence_page, verification
+from ..fulfilment.forms import ApproveForm
 from ..needs import listing
 from ..needs import service as needs
 from ..needs.models import Need
+from ..organizations.models import Organization
 from ..registry.models import Household
 from ..web import done, render
 from . import review, service
@@ -69,17 +72,22 @@ def evidence(pledge_id: int):
     session = db()
     row = service.own_pledge(session, current_user, pledge_id)
     need = session.get(Need, row.need_id)
-    form = PledgeEvidenceForm()
+    form = PledgeEvidenceForm().for_form(need.form)
+    file_errors: list[str] = []
     if form.validate_on_submit():
+        data = review.PledgeEvidence(form.delivered_on.data, form.summary.data, form.confirmation_code.data)
         try:
-            review.submit(session, current_user, row, review.PledgeEvidence(form.delivered_on.data, form.summary.data))
+            with session.begin_nested():  # a refusal leaves nothing behind, so the page shows what stands
+                evidence_page.stage_posted(session, current_user, pledge=row)
+                review.submit(session, current_user, row, data)
         except Invalid as error:
-            getattr(form, error.field, form.summary).errors.append(error.message)
+            evidence_page.show(form, error, file_errors)
         else:
             return done("凭证已提交，等待民政工作人员核验。", "pledges.mine", trigger="pledge-changed")
     return render("pledges/evidence.html", form=form, pledge=row, need=listing.public_need(session, need),
-                  amount=service.amount_text(need, row.amount_fen or row.quantity),
-                  status=422 if request.method == "POST" else 200)
+                  amount=service.amount_text(need, row.amount_fen or row.quantity), file_errors=file_errors,
+                  files_dropped=bool(evidence_page.posted_files()), status=422 if request.method == "POST" else 200,
+                  **evidence_page.context(session, need, pledge=row))
 
 
 @bp.get("/staff/pledges")
@@ -95,12 +103,29 @@ def queue():
                   action_form=EmptyForm(), reason_form=ReasonForm())
 
 
+@bp.get("/staff/pledges/verify/<int:pledge_id>")
+@permission("evidence.verify")
+def detail(pledge_id: int):
+    """One pledge's evidence next to the need, with its files, the household's confirmation and the
+    duplicate matches (fulfilment/verification.py)."""
+    session = db()
+    row = review.get(session, pledge_id)
+    need = session.get(Need, row.need_id)
+    gathered = verification.gather(session, current_user, need, pledge=row, organization_id=row.organization_id)
+    return render("pledges/verify.html", p=row, review=gathered, public=listing.public_need(session, need),
+                  area=listing.area_names(session, {need.region_code}),
+                  organization=session.get(Organization, row.organization_id),
+                  amount=service.amount_text(need, row.amount_fen or row.quantity), action_form=ApproveForm(),
+                  reason_form=ReasonForm(), **evidence_page.context(session, need, pledge=row, staff=True))
+
+
 @bp.post("/staff/pledges/<int:pledge_id>/approve")
 @permission("evidence.verify")
 def approve(pledge_id: int):
-    if not EmptyForm().validate_on_submit():
+    form = ApproveForm()
+    if not form.validate_on_submit():
         abort(400)
-    review.verify(db(), current_user, review.get(db(), pledge_id))
+    review.verify(db(), current_user, review.get(db(), pledge_id), slip_checked=bool(form.slip_checked.data))
     return done("认捐已核验通过，已记入该户救助链。", "pledges.queue", trigger="queue-changed")
 
 

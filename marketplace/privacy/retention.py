@@ -8,7 +8,8 @@ What goes, each after its own period (config.py, MARKETPLACE_RETENTION_*_DAYS):
   entry keeps its hash and `verify-ledger` still holds;
 - evidence: the free text of reviewed fulfilments (the summary becomes a fixed marker, the review reason
   NULL), counted from the review; the amounts and dates stay, and the chain entry remains the record of
-  the aid. Evidence files (a later issue) go the same way and on the same clock;
+  the aid. Evidence files (photos, receipts) of a claim's or a pledge's evidence go on the same clock:
+  `purged_at` is set, and the worker's sweep (evidence/service.py) then deletes their bytes from storage;
 - contact disclosures (access-log rows of a contact or address shown to someone) and all other
   access-log rows, counted from when they were written.
 
@@ -21,20 +22,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.engine import Engine
 
 from ..db import transaction
+from ..evidence.models import EvidenceFile
 from ..fulfilment.models import Fulfilment
 from ..modelbase import utcnow
+from ..pledges.models import Pledge
 from ..registry.models import AccessLog, Household
 
 # Access-log actions that disclosed a household's contact or address to someone (privacy/contact.py,
 # volunteering/address.py). Kept for the disclosure period; other views of private data for the access-log one.
 DISCLOSURES = ("view_contact", "view_address")
 EVIDENCE_PURGED = "（凭证说明已按保存期限清除）"
-KINDS = {"identities": "户主身份信息", "evidence": "帮扶凭证说明", "contact_disclosures": "联系方式与地址查看记录",
-         "access_log": "其他访问日志"}
+KINDS = {"identities": "户主身份信息", "evidence": "帮扶凭证说明", "evidence_files": "帮扶凭证照片与收据",
+         "contact_disclosures": "联系方式与地址查看记录", "access_log": "其他访问日志"}
 # Primary keys per batch: one batch of the access log at city scale deletes a few thousand rows.
 BATCH = 5000
 EVENT = "retention.purge"
@@ -70,6 +73,10 @@ def _targets(periods: Periods, now: datetime) -> dict:
         "evidence": (Fulfilment.id, and_(Fulfilment.reviewed_at < before(periods.evidence),
                                          Fulfilment.summary != EVIDENCE_PURGED),
                      {"summary": EVIDENCE_PURGED, "review_reason": None}),
+        "evidence_files": (EvidenceFile.id, and_(EvidenceFile.purged_at.is_(None), or_(
+            EvidenceFile.fulfilment_id.in_(select(Fulfilment.id).where(Fulfilment.reviewed_at < before(periods.evidence))),
+            EvidenceFile.pledge_id.in_(select(Pledge.id).where(Pledge.reviewed_at < before(periods.evidence))))),
+            {"purged_at": now}),
         "contact_disclosures": (AccessLog.id, and_(AccessLog.action.in_(DISCLOSURES),
                                                    AccessLog.at < before(periods.disclosures)), None),
         "access_log": (AccessLog.id, and_(AccessLog.action.not_in(DISCLOSURES),

@@ -63,6 +63,7 @@ def _objects(world, tx):
             claim = claims.claim_need(s, fulfiler, s.get(Need, claimed.id))
             work = claims.claim_need(s, fulfiler, s.get(Need, submitted.id))
             claims.start(s, fulfiler, work)
+            world.attach_evidence(s, fulfiler, s.get(Need, submitted.id), claim=work)
             evidence = fulfilment.submit(s, fulfiler, work, fulfilment.EvidenceInput(
                 delivered_on=date.today(), summary="已将学费转入学校账户", amount_fen=300000, quantity=5, hours=3.0))
             pledge = pledges.pledge(s, fulfiler, s.get(Need, pledged.id), 100000)

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from evidence_samples import jpeg
 from playwright.sync_api import expect
 
 from support import PASSWORD
@@ -33,7 +34,7 @@ def assert_no_identifiers(page, household):
 
 
 @pytest.mark.e2e
-def test_a_need_goes_from_posting_to_the_households_chain(new_user, console_errors, world):
+def test_a_need_goes_from_posting_to_the_households_chain(new_user, console_errors, world, tmp_path):
     household = world.household(household_no=HOUSEHOLD_NO, members=3, hardships=["重残"])
     world.household(household_no="341621-2024-000778")  # another household the search must leave out
     deadline = (date.today() + timedelta(days=40)).isoformat()
@@ -101,17 +102,39 @@ def test_a_need_goes_from_posting_to_the_households_chain(new_user, console_erro
     expect(claim).to_contain_text("已认领")
     claim.get_by_role("button", name="开始帮扶").click()
     expect(charity.get_by_text("已开始帮扶")).to_be_visible()
+
+    # 5. The poster prints the household's copy of the delivery slip (送达回执) for the village: its code is
+    #    what the household gives the charity when the work is done.
+    poster.goto(need_path)
+    poster.get_by_role("link", name="送达确认与回访").click()
+    poster.get_by_role("link", name="打印受助方联（含确认码）").click()
+    code = poster.locator(".code strong").inner_text().strip()
+    assert re.fullmatch(r"[0-9]{6}", code)
+
+    # 6. The charity uploads before and after photos (GPS-tagged, as a phone takes them), and submits the
+    #    retrofit's figures with the household's code.
     claim.get_by_role("link", name="提交帮扶凭证").click()
     expect(charity.get_by_role("heading", name="提交帮扶凭证")).to_be_visible()
-    charity.get_by_label("交付/服务日期").fill(date.today().isoformat())
-    charity.get_by_label("帮扶情况说明").fill("扶手与防滑地砖已安装，户主验收签字。")
-    charity.get_by_label("实际资助金额").fill("4,380.50")
+    files = charity.locator("#evidence-files")
+    for role, colour, name in (("before", (120, 90, 60), "before.jpg"), ("after", (200, 200, 210), "after.jpg")):
+        photo = tmp_path / name
+        photo.write_bytes(jpeg(1200, 900, colour=colour))
+        files.get_by_label("文件类型").select_option(role)
+        files.get_by_label("选择照片或 PDF 收据（可多选）").set_input_files(str(photo))
+        files.get_by_role("button", name="上传").click()
+        expect(charity.get_by_text("已上传 1 个文件。")).to_be_visible()
+    expect(charity.locator("#evidence-files img")).to_have_count(2)
+    charity.get_by_label("完工日期").fill(date.today().isoformat())
+    charity.get_by_label("改造实际花费（元）").fill("4,380.50")
+    charity.get_by_label("验收方").select_option(label="村（居）委会")
+    charity.get_by_label("帮扶情况说明").fill("扶手与防滑地砖已安装，村委会现场验收。")
+    charity.get_by_label("受助方确认码").fill(code)
     charity.get_by_role("button", name="提交凭证").click()
     charity.wait_for_url("**/my/claims")
     expect(charity.get_by_text("凭证已提交")).to_be_visible()
     expect(claim).to_contain_text("已提交凭证")
 
-    # 5. Another staff member verifies it from the queue.
+    # 7. Another staff member verifies it from the queue.
     verifier = new_user()
     log_in(verifier, "verifier@guoyang.gov.cn")
     nav(verifier, "核验队列")
@@ -121,7 +144,7 @@ def test_a_need_goes_from_posting_to_the_households_chain(new_user, console_erro
     expect(verifier.get_by_text("已核验通过")).to_be_visible()
     expect(verifier.get_by_text("没有待核验的凭证。")).to_be_visible()
 
-    # 6. The household's chain shows the verified aid.
+    # 8. The household's chain shows the verified aid, confirmed by the household's code.
     verifier.goto(f"/staff/households/{household.public_code}")
     chain = verifier.get_by_role("region", name="救助记录（最新在前）")
     # The timeline also lists the need and its claim; the chain entry is the one naming the helper.
@@ -131,5 +154,7 @@ def test_a_need_goes_from_posting_to_the_households_chain(new_user, console_erro
     expect(entry).to_contain_text("帮扶方：涡阳县慈善协会")
     expect(entry).to_contain_text("核验：verifier")
     expect(entry).to_contain_text("慈善帮扶")
+    expect(entry).to_contain_text("受助方确认：确认码")
+    expect(entry).not_to_contain_text("未经受助方确认")
 
     assert console_errors == []

@@ -37,7 +37,11 @@ def test_staff_of_another_county_cannot_verify(world):
 def test_city_staff_may_verify_a_county_need(world):
     need = world.need("submitted")
     with world.tx() as s:
-        fulfilment.verify(s, world.user(s, world.city), _submitted(world, s, need))
+        from marketplace.claims.models import Claim
+
+        evidence = _submitted(world, s, need)
+        world.confirm_delivery(s, world.user(s, world.charity), claim=s.get(Claim, evidence.claim_id))
+        fulfilment.verify(s, world.user(s, world.city), evidence)
         assert s.get(Need, need.id).status == "verified"
 
 

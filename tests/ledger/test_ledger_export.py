@@ -14,7 +14,8 @@ from marketplace.ledger.service import append
 from marketplace.registry.models import Household
 
 HEADER = ["对象编号", "地区", "救助类别", "来源", "帮扶方", "类别", "项目", "金额（元）", "数量", "单位",
-          "服务时长（小时）", "发生日期", "登记日期", "核验人", "记录类型", "链上序号", "更正的记录", "说明"]
+          "服务时长（小时）", "发生日期", "登记日期", "核验人", "记录类型", "链上序号", "更正的记录", "说明",
+          "受助方确认"]
 
 
 def _government(world, household, on: date, amount_fen=62800, title="城乡低保金"):
@@ -51,12 +52,14 @@ def test_xlsx_export_checked_cell_by_cell(world, engine, tmp_path):
     assert sheet.max_row == 4
     assert charity[:8] == [household.public_code, "涡阳县 · 楚店镇", "低保对象", "慈善帮扶", "涡阳县慈善协会", "助学",
                            "大一新生学费缺口", 3000]
-    assert charity[10] == 3 and charity[13] == "verifier" and charity[14] == "帮扶" and charity[15] == 1
+    assert charity[10] is None  # hours do not belong to a money need (issue 14): not stored, not on the chain
+    assert charity[13] == "verifier" and charity[14] == "帮扶" and charity[15] == 1
     assert isinstance(charity[11], datetime) and charity[11].date() == date.today()
     assert sheet["L2"].is_date and sheet["L2"].number_format == "yyyy-mm-dd"
     assert sheet["H2"].data_type == "n" and sheet["H2"].number_format == "#,##0.00"
     assert paid[3] == "政府救助" and paid[4] is None and paid[7] == 628 and paid[11] == datetime(2026, 3, 5)
     assert paid[14] == "帮扶" and paid[16] is None
+    assert charity[18] == "确认码" and paid[18] is None and fix[18] is None  # government aid asks no confirmation
     assert fix[6] == "更正：城乡低保金" and fix[7] == 528 and fix[14] == "更正"
     assert fix[16] == f"{household.public_code} 第2条" and fix[17] == "发放金额登记有误"
     for row in sheet.iter_rows(values_only=True):

@@ -39,6 +39,20 @@ def fulfilment_of(s, need_id):
     return s.scalars(select(Fulfilment).where(Fulfilment.need_id == need_id, Fulfilment.status == "submitted")).one()
 
 
+def submit(w, s, need_id):
+    """The receipt the money need requires, staged as the form would, then the evidence."""
+    charity, claim = w.user(s, w.charity), live(s, need_id)
+    w.attach_evidence(s, charity, s.get(Need, need_id), claim=claim)
+    return fulfilment.submit(s, charity, claim, fulfilment.EvidenceInput(
+        delivered_on=date.today(), summary="学费已转入学校账户", amount_fen=300000))
+
+
+def verify(w, s, need_id):
+    """The household's code entered (the delivery confirmation money needs), then the verification."""
+    w.confirm_delivery(s, w.user(s, w.charity), claim=live(s, need_id))
+    return fulfilment.verify(s, w.user(s, w.verifier), fulfilment_of(s, need_id))
+
+
 ALLOWED = {
     ("publish", "draft"): lambda w, s, n: needs.publish(s, w.user(s, w.poster), s.get(Need, n)),
     ("claim", "open"): lambda w, s, n: claims.claim_need(s, w.user(s, w.charity), s.get(Need, n)),
@@ -46,10 +60,8 @@ ALLOWED = {
     ("release", "claimed"): lambda w, s, n: claims.release(s, w.user(s, w.charity), live(s, n), "人手不足"),
     ("release", "in_progress"): lambda w, s, n: claims.release(s, w.user(s, w.charity), live(s, n), "人手不足"),
     ("expire_claim", "claimed"): lambda w, s, n: claims.expire_overdue(s, datetime.now(UTC) + timedelta(days=8)),
-    ("submit", "in_progress"): lambda w, s, n: fulfilment.submit(
-        s, w.user(s, w.charity), live(s, n),
-        fulfilment.EvidenceInput(delivered_on=date.today(), summary="学费已转入学校账户", amount_fen=300000)),
-    ("verify", "submitted"): lambda w, s, n: fulfilment.verify(s, w.user(s, w.verifier), fulfilment_of(s, n)),
+    ("submit", "in_progress"): lambda w, s, n: submit(w, s, n),
+    ("verify", "submitted"): lambda w, s, n: verify(w, s, n),
     ("reject", "submitted"): lambda w, s, n: fulfilment.reject(s, w.user(s, w.verifier), fulfilment_of(s, n),
                                                                "缺少学校收款凭证"),
     ("expire", "open"): lambda w, s, n: needs.expire_overdue(s, s.get(Need, n).deadline + timedelta(days=1)),

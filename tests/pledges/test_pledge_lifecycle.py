@@ -1,10 +1,9 @@
 """The pledge transitions of the need life cycle (lifecycle.PLEDGE_TRANSITIONS), each driven through the
 pledge services, each writing exactly one history row; and each refused from every other state."""
 
-from datetime import date
 
 import pytest
-from pledge_support import TARGET_FEN, pledge
+from pledge_support import TARGET_FEN, pledge, submit_evidence
 from sqlalchemy import func, select
 
 from marketplace.errors import Conflict
@@ -24,9 +23,7 @@ def _covered(world):
     """A need whose single pledge covers it, with the evidence submitted."""
     need = world.need("open")
     row = pledge(world, world.charity, need.id, TARGET_FEN)
-    with world.tx() as s:
-        review.submit(s, world.user(s, world.charity), s.get(Pledge, row.id),
-                      review.PledgeEvidence(date.today(), "已将善款转入学校账户"))
+    submit_evidence(world, world.charity, row.id)
     return need
 
 

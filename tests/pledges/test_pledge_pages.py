@@ -3,7 +3,7 @@
 import re
 from datetime import date
 
-from pledge_support import need, pledge, second_org
+from pledge_support import need, pledge, second_org, stage_evidence, submit_evidence
 from sqlalchemy import select
 
 from marketplace.pledges.models import Pledge
@@ -56,8 +56,11 @@ def test_my_pledges_withdraw_and_evidence_then_staff_verify(client, world, app):
     assert (need(world, n.id).status, need(world, n.id).pledged_fen) == ("open", 100000)
     form = client.get(f"/my/pledges/{first.id}/evidence")
     assert form.status_code == 200 and "本笔认捐 1,000 元" in form.get_data(as_text=True)
-    sent = post(client, f"/my/pledges/{first.id}/evidence",
-                {"delivered_on": date.today().isoformat(), "summary": "已转账至学校账户"}, page="/my/pledges")
+    evidence = {"delivered_on": date.today().isoformat(), "summary": "已转账至学校账户"}
+    refused = post(client, f"/my/pledges/{first.id}/evidence", evidence, page="/my/pledges")
+    assert refused.status_code == 422 and "还缺少：收据或转账凭证" in refused.get_data(as_text=True)
+    stage_evidence(world, world.charity, first.id)
+    sent = post(client, f"/my/pledges/{first.id}/evidence", evidence, page="/my/pledges")
     assert sent.status_code == 303
 
     staff = app.test_client()
@@ -73,11 +76,7 @@ def test_my_pledges_withdraw_and_evidence_then_staff_verify(client, world, app):
 def test_the_poster_is_refused_on_the_queue_page(client, world):
     n = world.need("open")
     p = pledge(world, world.charity, n.id, 100000)
-    with world.tx() as s:
-        from marketplace.pledges import review
-
-        review.submit(s, world.user(s, world.charity), s.get(Pledge, p.id),
-                      review.PledgeEvidence(date.today(), "已转账至学校账户"))
+    submit_evidence(world, world.charity, p.id, "已转账至学校账户")
     login(client, "poster@guoyang.gov.cn")
     assert post(client, f"/staff/pledges/{p.id}/approve", page="/staff/pledges").status_code == 403
     refused = post(client, f"/staff/pledges/{p.id}/reject", {"reason": "看不清"}, page="/staff/pledges")

@@ -4,7 +4,7 @@ verified pledge is its own chain entry; withdrawal and rejection free the amount
 from datetime import date
 
 import pytest
-from pledge_support import TARGET_FEN, need, pledge, second_org
+from pledge_support import TARGET_FEN, need, pledge, second_org, submit_evidence
 from sqlalchemy import select
 
 from marketplace.errors import Conflict, Forbidden, Invalid
@@ -15,9 +15,7 @@ from marketplace.pledges.models import Pledge
 
 
 def submit(world, user_id, pledge_id):
-    with world.tx() as s:
-        return review.submit(s, world.user(s, user_id), s.get(Pledge, pledge_id),
-                             review.PledgeEvidence(date.today(), "已将善款转入学校账户"))
+    return submit_evidence(world, user_id, pledge_id)
 
 
 def verify(world, staff_id, pledge_id):

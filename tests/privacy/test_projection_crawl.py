@@ -14,8 +14,11 @@ from sqlalchemy import select
 
 from marketplace.auth.models import AppUser
 from marketplace.claims.models import Claim
+from marketplace.confirmation.models import DeliverySlip
 from marketplace.db import transaction
 from marketplace.demo.seed import seed_demo
+from marketplace.evidence.models import EvidenceFile
+from marketplace.fulfilment.models import Fulfilment
 from marketplace.needs.listing import projected
 from marketplace.needs.models import Need
 from marketplace.notify import scheduled
@@ -65,15 +68,23 @@ def _parameters(s, places: Places, user_id: int | None) -> dict[str, list]:
                       .where(Need.id.in_(needs[:3]))).all()
     values = {
         "need_id": needs, "org_id": list(s.scalars(select(Organization.id))), "code": codes,
+        "organization_id": [0] + list(s.scalars(select(Organization.id))),  # 0: volunteers without one
         "claim_id": list(s.scalars(select(Claim.id).where(mine))) + [s.scalars(select(Claim.id)).first()],
         "pledge_id": list(s.scalars(select(Pledge.id).where(Pledge.pledger_id == (user_id or 0)))) or [1],
+        "fulfilment_id": list(s.scalars(select(Fulfilment.id).limit(3))) or [1],
         "job_id": [1], "token": ["not-a-token"], "name": ["blind_spots"], "fmt": ["csv"],
+        # Evidence files (photos, receipts) of the demo, if it has any: served to their owners only.
+        "file_id": list(s.scalars(select(EvidenceFile.id).order_by(EvidenceFile.id).limit(3))) or [1],
+        # A delivery slip's public receipt page (its QR code), for a few of the demo's slips.
+        "ref": list(s.scalars(select(DeliverySlip.ref).order_by(DeliverySlip.id).limit(3))) + ["not-a-ref"],
     }
     # The need a claim's or pledge's page is about (its evidence form names no /needs/N link).
     values["_about"] = {("claim_id", i): n for i, n in s.execute(
         select(Claim.id, Claim.need_id).where(Claim.id.in_(values["claim_id"])))}
     values["_about"] |= {("pledge_id", i): n for i, n in s.execute(
         select(Pledge.id, Pledge.need_id).where(Pledge.id.in_(values["pledge_id"])))}
+    values["_about"] |= {("ref", r): n for r, n in s.execute(
+        select(DeliverySlip.ref, DeliverySlip.need_id).where(DeliverySlip.ref.in_(values["ref"])))}
     return values
 
 

@@ -93,7 +93,7 @@ def test_a_dry_run_counts_what_would_go_and_changes_nothing(cli, tx, past):
     before = snapshot(tx)
     result = cli("purge", "--dry-run")
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == ("would_purge.identities=1 would_purge.evidence=1 "
+    assert result.stdout.strip() == ("would_purge.identities=1 would_purge.evidence=1 would_purge.evidence_files=1 "
                                      "would_purge.contact_disclosures=2 would_purge.access_log=1")
     assert snapshot(tx) == before
     with tx() as s:
@@ -105,7 +105,8 @@ def test_purge_removes_exactly_what_is_past_its_period_and_keeps_every_chain_int
     _, _, _, entries_before = snapshot(tx)
     result = cli("purge")
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "purged.identities=1 purged.evidence=1 purged.contact_disclosures=2 purged.access_log=1"
+    assert result.stdout.strip() == ("purged.identities=1 purged.evidence=1 purged.evidence_files=1 "
+                                     "purged.contact_disclosures=2 purged.access_log=1")
     with tx() as s:
         gone, recent, active = (s.get(Household, past[k].id) for k in ("gone", "recent", "active"))
         assert all(getattr(gone, c) is None for c in IDENTITY) and gone.identity_purged_at is not None
@@ -121,7 +122,7 @@ def test_purge_removes_exactly_what_is_past_its_period_and_keeps_every_chain_int
         left = set(s.scalars(select(AccessLog.id)))
         assert left == {past["new_contact"], past["new_view"]}
         event = s.scalars(select(SecurityEvent).where(SecurityEvent.kind == "retention.purge")).one()
-        assert event.rows == 5 and event.detail["identities"] == 1
+        assert event.rows == 6 and event.detail["identities"] == 1 and event.detail["evidence_files"] == 1
     # Chain content untouched: same entries, same hashes, and the chains verify.
     assert snapshot(tx)[3] == entries_before
     with tx() as s:
@@ -137,7 +138,7 @@ def test_batches_walk_the_whole_span_of_ids(engine, world):
     keep = log_row(world, household, world.poster, "view_chain", timedelta(days=1))
     old += [log_row(world, household, world.charity, "view_contact", 5 * YEAR) for _ in range(4)]
     counts = retention.purge(engine, PERIODS, batch=2)
-    assert counts == {"identities": 0, "evidence": 0, "contact_disclosures": 4, "access_log": 7}
+    assert counts == {"identities": 0, "evidence": 0, "evidence_files": 0, "contact_disclosures": 4, "access_log": 7}
     with world.tx() as s:
         assert list(s.scalars(select(AccessLog.id))) == [keep]
 
@@ -145,7 +146,8 @@ def test_batches_walk_the_whole_span_of_ids(engine, world):
 def test_the_worker_purges_once_a_day(app, tx, world):
     household = person(world, 8)
     leave(world, household, 4 * YEAR)
-    assert retention.purge_if_due(app) == {"identities": 1, "evidence": 0, "contact_disclosures": 0, "access_log": 0}
+    assert retention.purge_if_due(app) == {"identities": 1, "evidence": 0, "evidence_files": 0,
+                                           "contact_disclosures": 0, "access_log": 0}
     assert retention.purge_if_due(app) is None  # less than a day since the last
     log_row(world, household, world.poster, "view_chain", 2 * YEAR)
     assert retention.purge_if_due(app, now=utcnow() + timedelta(hours=25))["access_log"] == 1

@@ -168,9 +168,11 @@ def test_who_does_what_where(world, session):
     assert table == {
         ("政府救助", "medical", "341621100"): (1, 1, 50000, 0.0),
         ("政府救助", "medical", "341621101"): (1, 1, 70000, 0.0),
-        ("涡阳县慈善协会", "education", "341621100"): (1, 1, 300000, 3.0),
-        ("涡阳县慈善协会", "education", "341621101"): (1, 1, 300000, 3.0),
-        ("志愿者（个人）", "care", "341621101"): (1, 1, 300000, 3.0),
+        # Each chain entry carries its need form's own figure only: money needs no hours, a service need
+        # no amount (issue 14; the test world's evidence posts all three).
+        ("涡阳县慈善协会", "education", "341621100"): (1, 1, 300000, 0.0),
+        ("涡阳县慈善协会", "education", "341621101"): (1, 1, 300000, 0.0),
+        ("志愿者（个人）", "care", "341621101"): (1, 1, 0, 3.0),
     }
     assert rows[0].organization == "政府救助"
 

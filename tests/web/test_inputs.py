@@ -48,7 +48,9 @@ def test_nan_and_infinity_in_amounts_are_refused_next_to_the_field(client, world
 def _evidence(client, world, form: str, fields: dict):
     need = world.need("in_progress", form=form)
     with world.tx() as s:
-        claim_id = s.scalar(select(Claim.id).where(Claim.need_id == need.id))
+        claim = s.scalars(select(Claim).where(Claim.need_id == need.id)).one()
+        world.attach_evidence(s, world.user(s, claim.claimant_id), need, claim=claim)  # the form's required photos
+        claim_id = claim.id
     login(client, "helper@volunteer.cn" if form == "service" else "member@charity.org.cn")
     url = f"/my/claims/{claim_id}/evidence"
     return post(client, url, {"delivered_on": date.today().isoformat(), "summary": "已将物资送到家中", **fields},

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from marketplace.claims.models import Claim
 from marketplace.needs.models import Need, NeedHistory
 from support import csrf_from, login, post
 
@@ -169,12 +170,18 @@ def test_the_full_loop_through_the_pages(client, world):
     bad = post(client, evidence, {"delivered_on": date.today().isoformat(), "summary": "扶手已安装完毕", "amount": ""},
                page=evidence)
     assert bad.status_code == 422 and 'id="amount-error"' in bad.get_data(as_text=True)
-    good = post(client, evidence, {"delivered_on": date.today().isoformat(),
-                                   "summary": "扶手与防滑地砖已安装，户主验收签字", "amount": "4,380.50"}, page=evidence)
+    with world.tx() as s:  # the before and after photos a retrofit requires
+        claim = s.get(Claim, claim_id)
+        world.attach_evidence(s, world.user(s, claim.claimant_id), s.get(Need, need_id), claim=claim)
+    good = post(client, evidence, {"delivered_on": date.today().isoformat(), "summary": "扶手与防滑地砖已安装，户主验收签字",
+                                   "amount": "4,380.50", "acceptance": "household"}, page=evidence)
     assert good.status_code == 303
 
     own = post(staff, "/staff/verify/1/approve", page="/staff/verify")
     assert own.status_code == 403  # the poster may not verify
+    with world.tx() as s:  # the household's code from the delivery slip (a retrofit needs its confirmation)
+        claim = s.get(Claim, claim_id)
+        world.confirm_delivery(s, world.user(s, claim.claimant_id), claim=claim)
     verifier = client.application.test_client()
     login(verifier, "verifier@guoyang.gov.cn")
     queue = verifier.get("/staff/verify").get_data(as_text=True)
