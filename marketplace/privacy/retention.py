@@ -75,7 +75,9 @@ def _targets(periods: Periods, now: datetime) -> dict:
                      {"summary": EVIDENCE_PURGED, "review_reason": None}),
         "evidence_files": (EvidenceFile.id, and_(EvidenceFile.purged_at.is_(None), or_(
             EvidenceFile.fulfilment_id.in_(select(Fulfilment.id).where(Fulfilment.reviewed_at < before(periods.evidence))),
-            EvidenceFile.pledge_id.in_(select(Pledge.id).where(Pledge.reviewed_at < before(periods.evidence))))),
+            EvidenceFile.pledge_id.in_(select(Pledge.id).where(Pledge.reviewed_at < before(periods.evidence))),
+            # Staged and never submitted (the claim was released or expired first): from the upload.
+            and_(EvidenceFile.attached_at.is_(None), EvidenceFile.uploaded_at < before(periods.evidence)))),
             {"purged_at": now}),
         "contact_disclosures": (AccessLog.id, and_(AccessLog.action.in_(DISCLOSURES),
                                                    AccessLog.at < before(periods.disclosures)), None),

@@ -41,3 +41,22 @@ def test_files_of_evidence_reviewed_long_ago_are_purged_and_swept(app, world, tx
     assert all(f.blob_deleted_at is not None for f in files_of(tx, need_id=old.id))
     assert storage(app).exists(kept.sha256)
     assert retention.purge(engine_of(app), PERIODS)["evidence_files"] == 0  # nothing twice
+
+
+def test_files_staged_long_ago_and_never_submitted_are_purged(app, world, tx):
+    """A claim released before its evidence was submitted leaves its staged photos: they go on the same
+    clock, counted from the upload."""
+    from marketplace.claims.models import Claim
+    from marketplace.evidence.models import EvidenceFile
+
+    stale, fresh = world.need("in_progress"), world.need("in_progress")
+    with tx() as s:
+        for need, ago in ((stale, timedelta(days=3 * 365 + 1)), (fresh, timedelta(days=10))):
+            claim = s.scalars(select(Claim).where(Claim.need_id == need.id)).one()
+            for row in world.attach_evidence(s, world.user(s, world.charity), s.merge(need), claim=claim):
+                s.get(EvidenceFile, row.id).uploaded_at = utcnow() - ago
+    assert retention.purge(engine_of(app), PERIODS)["evidence_files"] == 1
+    (purged,) = files_of(tx, need_id=stale.id)
+    (kept,) = files_of(tx, need_id=fresh.id)
+    assert purged.purged_at is not None and purged.attached_at is None
+    assert kept.purged_at is None
