@@ -60,6 +60,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(volunteering_bp)
     app.register_blueprint(volunteer_records_bp)
+    from .volunteering.finder_views import bp as shift_finder_bp
+
+    app.register_blueprint(shift_finder_bp)
     from .organizations import member_views, staff_views
     from .organizations import views as organization_views
 
@@ -94,6 +97,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     for blueprint in (evidence_bp, confirmation_bp, evaluation_bp):
         app.register_blueprint(blueprint)
+    from .demo.views import bp as demo_bp
+
+    app.register_blueprint(demo_bp)
     from .health import bp as health_bp
 
     app.register_blueprint(health_bp)

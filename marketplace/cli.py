@@ -8,11 +8,13 @@ import click
 
 from . import create_app
 from .db import engine_of, transaction
+from .demo import commands as demo_commands
 from .evaluation import commands as evaluation_commands
 from .evidence import commands as evidence_commands
 from .ledger import commands as ledger_commands
 from .privacy import commands as privacy_commands
 from .privacy.key_commands import COMMANDS as KEY_COMMANDS
+from .registry import commands as registry_commands
 from .worker import run_worker
 
 
@@ -322,6 +324,8 @@ def demo(bind: str | None, workers: int | None, threads: int | None, no_serve: b
     # to try enrolment. Set in the environment so that the server's workers, which build their own app,
     # read it too.
     os.environ.setdefault("MARKETPLACE_STAFF_2FA", "optional")
+    # Links in the demo's mail (rendered when queued, some while seeding) lead to the address it serves on.
+    os.environ.setdefault("MARKETPLACE_BASE_URL", f"http://{bind or '127.0.0.1:5000'}")
     app = _app()
     upgrade(app.config["DATABASE_URL"])
     load_reference_data(app)
@@ -342,8 +346,11 @@ def demo(bind: str | None, workers: int | None, threads: int | None, no_serve: b
     # The worker runs beside the server, as a process of its own so that it runs exactly once (not once
     # per gunicorn worker) and no thread is running when gunicorn forks: search updates and housekeeping
     # happen as in production.
+    # Before the worker and the server build their apps: both read the sink's address from the environment.
+    mail_sink = demo_commands.start_demo_mail(app.config["INSTANCE_PATH"])
     worker_process = subprocess.Popen([sys.executable, "-m", "marketplace.cli", "worker"])
-    click.echo(f"Serving on http://{bind or '127.0.0.1:5000'} with a worker  (Ctrl+C to stop)\n")
+    click.echo(f"Serving on http://{bind or '127.0.0.1:5000'} with a worker  (Ctrl+C to stop)")
+    click.echo(f"Demo mail is caught, not sent: http://{bind or '127.0.0.1:5000'}/demo/mailbox (演示邮箱)\n")
     try:
         _run_server(bind, workers, threads)
     finally:
@@ -351,11 +358,12 @@ def demo(bind: str | None, workers: int | None, threads: int | None, no_serve: b
 
         # gunicorn's arbiter reaps any child it is told about; the worker is ours to wait for.
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        worker_process.terminate()
-        try:
-            worker_process.wait(10)
-        except subprocess.TimeoutExpired:
-            worker_process.kill()
+        for process in (worker_process, mail_sink):
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def _safe_url(url: str) -> str:
@@ -365,9 +373,11 @@ def _safe_url(url: str) -> str:
 
 
 main.add_command(privacy_commands.purge)
+main.add_command(demo_commands.mail_sink)
 main.add_command(ledger_commands.ledger_group)
 main.add_command(evaluation_commands.evaluation_group)
 main.add_command(evidence_commands.evidence_group)
+main.add_command(registry_commands.registry_group)
 for _command in KEY_COMMANDS:  # keys rotate, backup, restore
     main.add_command(_command)
 

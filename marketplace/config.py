@@ -128,6 +128,10 @@ def load_config() -> dict:
         * 1024 * 1024,
         # Ranking of 为我推荐 (recommend/weights.py): defaults, overridden by a JSON object.
         "RECOMMEND_WEIGHTS": recommend_weights.from_env(env.get("MARKETPLACE_RECOMMEND_WEIGHTS")),
+        # `marketplace demo` sets these: the 演示邮箱 page (demo/views.py) exists only in demo mode and lists
+        # the Maildir the demo's local SMTP sink writes.
+        "DEMO_MODE": env.get("MARKETPLACE_DEMO", "") == "1",
+        "DEMO_MAILBOX": env.get("MARKETPLACE_DEMO_MAILBOX", "").strip() or str(inst / "demo-mailbox"),
         # Mail goes out through Flask-Mail from the worker only (marketplace/notify/delivery.py).
         "MAIL_SERVER": env.get("MARKETPLACE_MAIL_SERVER") or "127.0.0.1",
         "MAIL_PORT": _int("MARKETPLACE_MAIL_PORT", 25),

@@ -1,12 +1,41 @@
 """Form pieces shared by several capabilities."""
 
+import re
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import StringField, TextAreaField, validators
+from wtforms.validators import DataRequired, ValidationError
 
 from .inputs import finite_decimal
+
+
+class Length(validators.Length):
+    """WTForms' Length, but a text that is too long is refused by the server with the limit and the count
+    (「需求描述最多2000字，当前20000字。」) instead of the browser's `maxlength` cutting a pasted text silently.
+
+    The field gets no `maxlength` attribute; it carries the flag `maxchars`, from which the `field` macro
+    shows a live counter (static/app.js). `name` defaults to the label up to its first bracket. A given
+    message still answers a text that is too short.
+    """
+
+    def __init__(self, min=-1, max=-1, message=None, name=None):
+        super().__init__(min, max, message)
+        self.name = name
+        self.field_flags = {"minlength": min} if min > 0 else {}
+        if max != -1:
+            self.field_flags["maxchars"] = max
+
+    def _name(self, field) -> str:
+        return self.name or re.split(r"[（(]", field.label.text, maxsplit=1)[0].strip() or "此项"
+
+    def __call__(self, form, field):
+        # A browser sends a textarea's line breaks as CRLF but counts each as one character, as people do.
+        length = len((field.data or "").replace("\r\n", "\n"))
+        if self.max != -1 and length > self.max:
+            raise ValidationError(f"{self._name(field)}最多{self.max}字，当前{length}字。")
+        if length < self.min:
+            raise ValidationError(self.message or f"{self._name(field)}至少{self.min}字，当前{length}字。")
 
 
 class ReasonForm(FlaskForm):

@@ -123,7 +123,8 @@ def size_band(members: int) -> str:
 # What a row of the access log records someone doing with a household's private data.
 ACCESS_ACTIONS = {"view_chain": "查看救助链与身份信息", "need_form": "为该户发布需求", "view_contact": "查看联系方式",
                   "view_address": "查看服务地址", "pi_copy": "生成个人信息副本",
-                  "evidence_file": "查看凭证文件", "evidence_thumb": "查看凭证缩略图"}
+                  "evidence_file": "查看凭证文件", "evidence_thumb": "查看凭证缩略图",
+                  "find_by_name": "按户主姓名查找", "find_by_id": "按身份证号查找"}
 
 # Volunteers (志愿者): the skills a service shift may require and the times a volunteer is usually free.
 SKILLS = {
@@ -134,5 +135,16 @@ AVAILABILITY = {
     "weekday_morning": "工作日上午", "weekday_afternoon": "工作日下午", "weekday_evening": "工作日晚上",
     "weekend_morning": "周末上午", "weekend_afternoon": "周末下午", "weekend_evening": "周末晚上",
 }
+# Kinds of mail (notify/messages.py KINDS), as the 邮件队列 and 演示邮箱 pages name them.
+MAIL_KINDS = {
+    "org.approved": "组织审核通过", "org.rejected": "组织审核未通过", "org.suspended": "组织被暂停",
+    "org.invitation": "组织成员邀请", "need.claimed": "需求被认领", "need.pledged": "需求收到认捐",
+    "evidence.submitted": "帮扶凭证待核验", "fulfilment.verified": "帮扶已核验", "fulfilment.rejected": "凭证被退回",
+    "claim.expiring": "认领即将到期", "claim.expired": "认领已到期释放", "transfer.requested": "认领转交请求",
+    "transfer.accepted": "认领转交已接受", "transfer.lapsed": "认领转交已失效", "shift.reminder": "服务班次提醒",
+    "shift.promoted": "候补转为已报名", "digest.daily": "每日需求摘要", "password.reset": "重设密码",
+    "login.locked": "账号登录已锁定",
+}
+IMPORT_STATUSES = {"queued": "排队中", "running": "正在导入", "done": "已完成", "failed": "失败"}
 SIGNUP_STATUSES = {"booked": "已报名", "waitlisted": "候补", "cancelled": "已取消"}
 HOURS_STATUSES = {"pending": "待审核", "approved": "已认定", "declined": "未认定"}

@@ -173,8 +173,10 @@ def init_app(app) -> None:
 
 
 def _error_page(status: int, message: str):
+    from .error_ways import ways
+
     return render("errors/page.html", fragment="errors/_message.html", status=status,
-                  status_code=status, message=message)
+                  status_code=status, message=message, ways=ways(status))
 
 
 def nl2br(text: str) -> Markup:

@@ -1,8 +1,9 @@
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
 from ..duplicates.goods_kinds import GOODS_KINDS
+from ..forms import Length
 from ..vocabulary import CATEGORIES
 
 

@@ -42,6 +42,8 @@ POLICY: dict[str, Rule] = {
     "ops.probe": Rule(None, label="存活与就绪探针（/healthz、/readyz，不含任何数据）"),
     # Anyone, but only from MARKETPLACE_METRICS_ALLOW (operations/views.py); elsewhere it answers 404.
     "ops.metrics": Rule(None, label="Prometheus 运行指标（/metrics，仅限配置的地址）"),
+    # Anyone, but only in demo mode (demo/views.py); elsewhere it answers 404.
+    "demo.mailbox": Rule(None, label="演示邮箱（仅演示模式，列出演示环境收到的邮件）"),
     # Evidence photos and receipts (evidence/access.py decides: staff of the need's region, the submitting
     # organisation or volunteer). Open to anyone at the policy level on purpose: a visitor guessing a file's
     # URL must get the 404 a missing file gets, not a login redirect that confirms the file exists.

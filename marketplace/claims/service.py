@@ -46,6 +46,19 @@ def claim_need(session: Session, actor, need: Need, start_days: int = 7, stale_l
     return claim
 
 
+def claim_refusal(session: Session, actor, need: Need) -> str | None:
+    """Why `actor` could not claim `need` whatever they did on the page (their role or organisation), or
+    None: pages offer 认领此需求 only where claim_need would not refuse it for that reason."""
+    role = getattr(actor, "role", None)
+    if role == "volunteer" and need.form != "service":
+        return "志愿者个人只能认领服务类需求；资金、物资和改造需求须由认证组织认领。"
+    if role == "charity":
+        org = session.get(Organization, actor.organization_id) if actor.organization_id else None
+        if org is None or org.status != "approved":
+            return "您所在的组织尚未通过民政部门审核，暂不能认领需求。"
+    return None
+
+
 def _refuse_exact_duplicate(session: Session, actor, need: Need) -> None:
     """Aid already verified for the same household, category, period, member or item cannot be claimed
     again. A need staff posted with a 一事一议 reason was posted knowing the duplicates: not refused."""
@@ -143,11 +156,16 @@ def live_claim(session: Session, need: Need) -> Claim | None:
 
 
 def claims_of(session: Session, actor) -> list[Claim]:
+    return list(session.scalars(select(Claim).where(owned(actor)).order_by(Claim.claimed_at.desc())))
+
+
+def owned(actor):
+    """The claims `actor` may carry: their own and their organisation's (as check_owner decides)."""
     require_role(actor, "charity", "volunteer")
     mine = Claim.claimant_id == actor.id
     if actor.organization_id:
         mine = mine | (Claim.organization_id == actor.organization_id)
-    return list(session.scalars(select(Claim).where(mine).order_by(Claim.claimed_at.desc())))
+    return mine
 
 
 def _end(claim: Claim, status: str, reason: str) -> None:

@@ -2,6 +2,7 @@ from flask import Blueprint, abort, current_app, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import worklist
 from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
@@ -10,28 +11,47 @@ from ..needs import listing
 from ..organizations.models import Organization
 from ..web import done, render
 from . import discipline, service
-from .models import ClaimTransfer
+from .models import Claim, ClaimTransfer
 
 bp = Blueprint("claims", __name__)
+
+
+TABS = [
+    worklist.Tab("current", "进行中", ("active", "started")),
+    worklist.Tab("submitted", "待核验", ("submitted",)),
+    worklist.Tab("completed", "已完成", ("completed",)),
+    worklist.Tab("ended", "已结束", ("released", "expired", "rejected", "cancelled")),
+]
 
 
 @bp.get("/my/claims")
 @permission("fulfil.claim")
 def mine():
     session = db()
-    claims = service.claims_of(session, current_user)
+    work = worklist.build(session, request.args, TABS, Claim, service.owned(current_user),
+                          (Claim.claimed_at.desc(), Claim.id.desc()))
     # Title and area as public pages show them: a claim alone entitles to no more (see privacy.contact).
-    needs = listing.projected(session, [c.need_id for c in claims])
-    names = {need_id: need.area for need_id, need in needs.items()}
-    pending = {t.claim_id: t for t in session.scalars(select(ClaimTransfer).where(
-        ClaimTransfer.claim_id.in_([c.id for c in claims]), ClaimTransfer.status == "requested"))}
+    needs = listing.projected(session, [c.need_id for c in work.page.items])
+    org_names = dict(session.execute(select(Organization.id, Organization.name)).all())
+    return render("claims/mine.html", work=work, needs=needs, org_names=org_names,
+                  incoming=discipline.incoming(session, current_user))
+
+
+@bp.get("/my/claims/<int:claim_id>")
+@permission("fulfil.claim")
+def item(claim_id: int):
+    """One claim with what can be done with it now (start, extend, transfer, release, evidence, slip)."""
+    session = db()
+    claim = service.own_claim(session, current_user, claim_id)
+    need = listing.projected(session, [claim.need_id])[claim.need_id]
+    pending = session.scalars(select(ClaimTransfer).where(ClaimTransfer.claim_id == claim.id,
+                                                          ClaimTransfer.status == "requested")).first()
     orgs = session.scalars(select(Organization).where(Organization.status == "approved",
                                                       Organization.id != (current_user.organization_id or 0))
                            .order_by(Organization.name)).all() if current_user.organization_id else []
     org_names = dict(session.execute(select(Organization.id, Organization.name)).all())
-    return render("claims/mine.html", claims=claims, needs=needs, names=names, action_form=EmptyForm(),
-                  reason_form=ReasonForm(), pending=pending, orgs=orgs, org_names=org_names,
-                  incoming=discipline.incoming(session, current_user))
+    return render("claims/item.html", claim=claim, need=need, pending=pending, orgs=orgs, org_names=org_names,
+                  need_open=need.status in listing.PUBLIC_STATUSES)
 
 
 @bp.post("/my/claims/<int:claim_id>/start")
@@ -41,7 +61,7 @@ def start(claim_id: int):
         abort(400)
     session = db()
     service.start(session, current_user, service.own_claim(session, current_user, claim_id))
-    return done("已开始帮扶。完成后请提交凭证。", "claims.mine", trigger="claim-changed")
+    return done("已开始帮扶。完成后请提交凭证。", "claims.item", trigger="claim-changed", claim_id=claim_id)
 
 
 def _with_reason(claim_id: int, action, message: str):
@@ -51,7 +71,7 @@ def _with_reason(claim_id: int, action, message: str):
     if not form.validate_on_submit():
         raise Invalid("请填写原因（2至500字）。", "reason")
     action(session, current_user, claim, form.reason.data)
-    return done(message, "claims.mine", trigger="claim-changed")
+    return done(message, "claims.item", trigger="claim-changed", claim_id=claim_id)
 
 
 @bp.post("/my/claims/<int:claim_id>/extend")
@@ -78,8 +98,8 @@ def transfer(claim_id: int):
     if not target.isdigit():
         raise Invalid("请选择接收组织。", "to_organization_id")
     discipline.request_transfer(session, current_user, claim, int(target), form.reason.data)
-    return done(f"已发出转交申请，对方{discipline.TRANSFER_HOURS}小时内接受后生效。", "claims.mine",
-                trigger="claim-changed")
+    return done(f"已发出转交申请，对方{discipline.TRANSFER_HOURS}小时内接受后生效。", "claims.item",
+                trigger="claim-changed", claim_id=claim_id)
 
 
 @bp.post("/my/transfers/<int:transfer_id>/<any(accept, decline, cancel):action>")

@@ -1,9 +1,10 @@
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import DateField, RadioField, SelectChoice, SelectField, StringField, TextAreaField, validators
+from wtforms.validators import InputRequired, Optional
 
+from ..forms import Length
 from .service import FOLLOW_UP_METHODS
 
 SATISFACTION = [("", "请选择"), ("5", "5 非常满意"), ("4", "4 满意"), ("3", "3 一般"), ("2", "2 不满意"),
@@ -12,7 +13,8 @@ SATISFACTION = [("", "请选择"), ("5", "5 非常满意"), ("4", "4 满意"), (
 
 class CodeForm(FlaskForm):
     confirmation_code = StringField("受助方确认码（送达回执受助方联上的6位数字）",
-                                    validators=[InputRequired("请输入6位确认码。"), Length(max=12, message="确认码是6位数字。")],
+                                    validators=[InputRequired("请输入6位确认码。"),
+                                                validators.Length(max=12, message="确认码是6位数字。")],
                                     render_kw={"inputmode": "numeric", "autocomplete": "one-time-code",
                                                "maxlength": 12})
 

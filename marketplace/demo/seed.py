@@ -31,7 +31,7 @@ from ..registry.service import add_household
 from ..vocabulary import STAFF_DUTIES
 from .evidence_seed import ACCEPTANCE_NOTES, REMARKS, EvidenceSeeder
 from .identities import GIVEN, SURNAMES, IdentityMaker
-from .need_catalogue import EVIDENCE, REASONS, TEMPLATES, Template
+from .need_catalogue import EVIDENCE, REASONS, TEMPLATES, Template, age_band_of, suits
 from .profiles import TIER_WEIGHTS, profile
 from .supply import seed_supply
 
@@ -287,7 +287,9 @@ class _Seeder:
 
     def _household_for(self, template: Template, county: str) -> Household:
         everyone = self.households[county]
-        pool = [h for h in everyone if h.members >= template.min_members] or everyone
+        year = self.today.year
+        pool = [h for h in everyone if suits(template, h.members, year - h.head_birth_year if h.head_birth_year
+                                             else None, h.hardships)] or everyone
         fitting = [h for h in pool if set(h.hardships) & set(template.fits)] if template.fits else pool
         candidates = list(fitting or pool)
         self.rng.shuffle(candidates)
@@ -350,10 +352,13 @@ class _Seeder:
         if template.form == "goods":
             step = 50 if template.unit == "公斤" else 1
             quantity = rng.randrange(template.low, template.high + 1, step)
+        band = age_band_of(template)
+        # A child's contact details are shared only with a guardian's consent (needs.service checks it).
+        consent = "guardian_consent" if band == "minor" else "household_consent"
         return needs.NeedInput(
             category=template.category, form=template.form, title=template.title, description=template.text,
             urgency=urgency, deadline=deadline, target_amount_fen=amount, target_quantity=quantity,
-            unit=template.unit, contact_basis="household_consent" if rng.random() < 0.7 else "none",
+            unit=template.unit, contact_basis=consent if rng.random() < 0.7 else "none", age_band=band,
         )
 
     def _claimant(self, form: str, county: str) -> AppUser:

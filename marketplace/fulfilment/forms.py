@@ -1,10 +1,10 @@
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField, validators
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from ..forms import YuanField
+from ..forms import Length, YuanField
 from ..inputs import DecimalField, IntegerField
 from .evidence_forms import ACCEPTANCE, AMOUNT_LABELS, DATE_LABELS
 
@@ -13,7 +13,7 @@ CODE_HINT = "受助方或村干部在交付时告诉您的6位数字；没有可
 
 
 def code_field():
-    return StringField(CODE_LABEL, validators=[Optional(), Length(max=12, message="确认码是6位数字。")],
+    return StringField(CODE_LABEL, validators=[Optional(), validators.Length(max=12, message="确认码是6位数字。")],
                        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 12})
 
 

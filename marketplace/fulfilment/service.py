@@ -23,7 +23,7 @@ from ..notify import emitters as notify
 from ..paging import Page, PageRequest
 from ..privacy.pii_scan import scan_for_household
 from ..registry.models import Household
-from . import evidence_forms
+from . import evidence_forms, evidence_state
 from .models import Fulfilment
 
 
@@ -44,6 +44,8 @@ class EvidenceInput:
 
 def submit(session: Session, actor, claim: Claim, data: EvidenceInput, today: date | None = None) -> Fulfilment:
     claims.check_owner(actor, claim)
+    if evidence_state.claim_state(claim):  # before the form's checks: a resubmission hears it is already in
+        raise Conflict(evidence_state.claim_state(claim))
     today = today or date.today()
     need = session.get(Need, claim.need_id)
     summary = (data.summary or "").strip()
@@ -57,8 +59,6 @@ def submit(session: Session, actor, claim: Claim, data: EvidenceInput, today: da
         raise Invalid("交付日期不能早于认领日期。", "delivered_on")
     figures = evidence_forms.fitted(session, need, data, data.delivered_on, earliest)
     code = evidence_forms.normal_code(data.confirmation_code)
-    if claim.status != "started":
-        raise Conflict("请先点击「开始帮扶」，帮扶完成后再提交凭证。")
     evidence_forms.require_files(session, need, claim=claim)
     evidence_forms.enter_code(session, actor, code, claim=claim)
     lifecycle.move(session, need, "submit", actor.id)

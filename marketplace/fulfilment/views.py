@@ -1,7 +1,7 @@
 from datetime import date
 from decimal import Decimal
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -11,13 +11,13 @@ from ..claims import service as claims
 from ..claims.models import Claim
 from ..db import db
 from ..errors import Invalid
-from ..forms import EmptyForm, ReasonForm
+from ..forms import ReasonForm
 from ..needs import listing
 from ..needs.models import Need
 from ..organizations.models import Organization
 from ..registry.models import Household
 from ..web import done, render
-from . import evidence_forms, evidence_page, service, verification
+from . import evidence_forms, evidence_page, evidence_state, queues, service, verification
 from .forms import ApproveForm, EvidenceForm
 from .models import Fulfilment
 
@@ -30,6 +30,12 @@ def evidence(claim_id: int):
     session = db()
     claim = claims.own_claim(session, current_user, claim_id)
     need = session.get(Need, claim.need_id)
+    state = evidence_state.claim_state(claim)
+    if state:  # submitted already (the back button, a second tab) or not started: say so, not the form
+        return render("fulfilment/evidence_state.html", heading="帮扶凭证", state=state,
+                      need=listing.public_need(session, need), status_label=claim.status,
+                      back=url_for("claims.item", claim_id=claim.id), back_label="返回该认领",
+                      status=409 if request.method == "POST" else 200)
     form = EvidenceForm().for_form(need.form)
     attended = evidence_forms.attendance(session, need) if need.form == "service" else None
     if attended and request.method == "GET":  # the volunteers' check-ins, for the fulfiler to confirm
@@ -50,7 +56,8 @@ def evidence(claim_id: int):
         except Invalid as error:
             evidence_page.show(form, error, file_errors)
         else:
-            return done("凭证已提交，等待民政工作人员核验。", "claims.mine", trigger="claim-changed")
+            return done("凭证已提交，等待民政工作人员核验。", "claims.item", trigger="claim-changed",
+                        claim_id=claim.id)
     return render("fulfilment/evidence.html", form=form, claim=claim, need=listing.public_need(session, need),
                   attended=attended, file_errors=file_errors, files_dropped=bool(evidence_page.posted_files()),
                   status=422 if request.method == "POST" else 200,
@@ -65,8 +72,8 @@ def queue():
     tiers = dict(session.execute(select(Household.id, Household.tier).where(
         Household.id.in_([n.household_id for _, n in page.items]))).all())
     names = listing.area_names(session, {n.region_code for _, n in page.items})
-    return render("fulfilment/queue.html", page=page, tiers=tiers, names=names, action_form=EmptyForm(),
-                  reason_form=ReasonForm())
+    return render("fulfilment/queue.html", page=page, tiers=tiers, names=names, queue_kind="claims",
+                  waiting=queues.waiting(session, current_user, claims=page.total))
 
 
 def _reviewable(fulfilment_id: int) -> Fulfilment:

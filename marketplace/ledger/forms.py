@@ -2,9 +2,9 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, NumberRange, Optional
 
-from ..forms import YuanField, no_html
+from ..forms import Length, YuanField, no_html
 from ..inputs import DecimalField, IntegerField
 
 

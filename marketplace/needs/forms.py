@@ -2,9 +2,9 @@ from datetime import date, timedelta
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from ..forms import YuanField
+from ..forms import Length, YuanField
 from ..inputs import IntegerField
 from ..vocabulary import AGE_BANDS, CATEGORIES, CONTACT_BASES, FORMS, URGENCIES
 

@@ -55,6 +55,8 @@ class NeedInput:
             # The goods rule compares items: one nobody named is read from the title (电暖器 → 取暖).
             self.item_key = goods_kinds.kind_of(self.title)
         self.override_reason = (self.override_reason or "").strip() or None
+        # A browser sends a textarea's line breaks as CRLF; counted and stored as one character, as typed.
+        self.description = (self.description or "").replace("\r\n", "\n")
 
 
 def _validate_facts(data: NeedInput) -> None:
@@ -85,7 +87,7 @@ def validate(data: NeedInput, today: date, identity: privacy.Identity | None = N
     if not 4 <= len(title) <= 80:
         raise Invalid("标题须为4至80个字。", "title")
     if len(data.description or "") > 2000:
-        raise Invalid("需求描述不能超过2000字。", "description")
+        raise Invalid(f"需求描述最多2000字，当前{len(data.description)}字。", "description")
     if data.deadline <= today:
         raise Invalid("截止日期须晚于今天。", "deadline")
     if data.deadline > today + timedelta(days=MAX_DEADLINE_DAYS):

@@ -19,7 +19,7 @@ from ..search.query import SORTS, SearchQuery
 from ..search.service import FACET_TITLES, search_needs
 from ..vocabulary import NEED_STATUSES
 from ..web import done, render, wants_fragment
-from . import listing, service
+from . import former, listing, service
 from .forms import NeedForm
 from .models import Need, NeedHistory
 
@@ -60,7 +60,10 @@ def detail(need_id: int):
     need = service.get_need(session, need_id)
     staff_view = _staff_in_scope(need)
     if need.status not in listing.PUBLIC_STATUSES and not staff_view:
-        abort(404)
+        held = former.held_by(session, current_user, need)
+        if held is None:
+            abort(404)
+        return render("needs/closed.html", need=listing.public_need(session, need), held=held)
     history = []
     household = None
     if staff_view:
@@ -70,10 +73,12 @@ def detail(need_id: int):
     # Only the region: a public page has no reason to load the household's encrypted columns.
     region = session.scalar(select(Household.region_code).where(Household.id == need.household_id))
     # A charity or volunteer about to claim sees what the need may duplicate (an exact duplicate is refused).
-    duplicates = []
+    duplicates, claim_refusal = [], None
     if need.status == "open" and allows(current_user, "fulfil.claim"):
-        duplicates = claims.duplicate_matches(session, current_user, need)
+        claim_refusal = claims.claim_refusal(session, current_user, need)
+        duplicates = [] if claim_refusal else claims.duplicate_matches(session, current_user, need)
     return render("needs/detail.html", need=listing.public_need(session, need), raw=need, duplicates=duplicates,
+                  claim_refusal=claim_refusal,
                   staff_view=staff_view, history=history, household=household,
                   live_claim=claims.live_claim(session, need),
                   pledging=pledges.progress(session, need), can_pledge=pledges.can_pledge(session, current_user),

@@ -13,7 +13,7 @@ from ..needs.listing import public_needs
 from ..needs.models import Need
 from ..volunteering.models import Shift, ShiftSignup
 from ..volunteering.shifts import LOCAL, starts_at
-from . import emitters, subscriptions
+from . import digest_shifts, emitters, subscriptions
 from .messages import send
 from .tokens import absolute
 
@@ -63,20 +63,26 @@ def daily_digest(session: Session, now: datetime | None = None) -> int:
     new = session.execute(select(Need.id, Need.category, Need.region_code)
                           .where(Need.status == "open", Need.published_at > since)
                           .order_by(Need.published_at, Need.id)).all()
-    if not new:
+    # Volunteers also hear of shifts added in the last day that still have places (volunteering/finder.py).
+    shifts = digest_shifts.new_open_shifts(session, since, now)
+    if not new and not shifts:
         return 0
     public = {p.id: p for p in public_needs(session, [row.id for row in new])}
     queued = 0
     for row in subscribers:
         chosen = [public[n.id] for n in new if n.id in public and subscriptions.matches(row, n.category, n.region_code)]
         user = session.get(AppUser, row.user_id)
-        if not chosen or user is None:
+        if user is None:
+            continue
+        offered = digest_shifts.matching(row, user, shifts)
+        if not chosen and not offered:
             continue
         context = {"date": day.isoformat(), "path": "/needs", "settings_url": absolute("/profile/notifications"),
                    "needs": [{"id": p.id, "title": p.title, "category": p.category, "area": p.area,
                               "deadline": p.deadline.isoformat(), "url": absolute(f"/needs/{p.id}")}
                              for p in chosen[:50]],
-                   "more": max(0, len(chosen) - 50)}
+                   "more": max(0, len(chosen) - 50), "shifts": offered[:20], "more_shifts": max(0, len(offered) - 20),
+                   "shifts_url": absolute("/shifts")}
         queued += send(session, "digest.daily", user, context, digest_key(user.id, day)) is not None
     return queued
 

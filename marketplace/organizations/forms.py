@@ -8,8 +8,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Optional
 
+from ..forms import Length
 from ..vocabulary import ORG_KINDS, ORG_ROLES
 
 
@@ -24,8 +25,11 @@ class RegistrationForm(FlaskForm):
     name = StringField("组织全称（与登记证书一致）", validators=[DataRequired("请填写组织全称。"), Length(max=128)])
     kind = SelectField("组织类型", choices=_choices(ORG_KINDS), validate_choice=False)
     uscc = StringField("统一社会信用代码（18位）", validators=[DataRequired("请填写统一社会信用代码。")])
-    # Choices (counties and their townships) are filled by the view; the service checks the code.
-    region_code = SelectField("组织所在地（县区或乡镇）", validate_choice=False)
+    # 组织所在地, one level at a time (location.py fills the choices); the service checks the code.
+    province = SelectField("省（自治区、直辖市）", validate_choice=False)
+    city = SelectField("地市", validate_choice=False)
+    region_code = SelectField("县（市、区）", validate_choice=False)
+    township = SelectField("乡镇（选填）", validate_choice=False)
     contact_name = StringField("联系人姓名", validators=[DataRequired("请填写联系人姓名。"), Length(max=64)])
     contact_phone = StringField("联系电话", validators=[DataRequired("请填写联系电话。"), Length(max=24)])
     # Checked by recommend.profile.save, with messages in Chinese (WTForms' own check answers in English).

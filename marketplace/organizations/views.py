@@ -3,7 +3,6 @@
 from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import SelectChoice
 
 from ..auth.policy import permission
 from ..db import db
@@ -14,30 +13,23 @@ from ..regions.models import Region
 from ..security import throttle
 from ..security.sessions import start_session
 from ..web import done, render
-from . import directory, service
+from . import directory, location, service
 from .forms import RegistrationForm
 from .models import Organization
 
 bp = Blueprint("organizations", __name__)
 
 
-def place_choices(session) -> tuple[list[SelectChoice], list[tuple[Region, list[Region]]]]:
-    """Current counties and their townships: grouped options for the home region, and the service-region
-    checkboxes (the same structure the 服务意向 page uses)."""
-    counties = list(session.scalars(select(Region).where(Region.level == "county", Region.current.is_(True))
-                                    .order_by(Region.code)))
-    towns: dict[str, list[Region]] = {c.code: [] for c in counties}
-    if counties:
-        query = (select(Region).where(Region.level == "township", Region.current.is_(True),
-                                      Region.parent_code.in_(towns)).order_by(Region.code))
-        for town in session.scalars(query):
-            towns[town.parent_code].append(town)
-    grouped = [choice for c in counties for choice in
-               [SelectChoice(c.code, f"{c.name}（县区本级）", optgroup=c.name)]
-               + [SelectChoice(t.code, t.name, optgroup=c.name) for t in towns[c.code]]]
-    # Service places: the counties the platform serves (their townships are known from the registry), not
-    # the 2,800 counties of China as checkboxes; the home region select still offers every county.
-    return grouped, [(c, towns[c.code]) for c in counties if towns[c.code]]
+def service_places(session) -> list[tuple[Region, list[Region]]]:
+    """Service places: the counties the platform serves (those whose townships are known from the registry)
+    with their townships, the structure the 服务意向 page uses; not the 2,700 counties of China."""
+    towns: dict[str, list[Region]] = {}
+    query = (select(Region).where(Region.level == "township", Region.current.is_(True))
+             .order_by(Region.parent_code, Region.code))
+    for town in session.scalars(query):
+        towns.setdefault(town.parent_code, []).append(town)
+    counties = session.scalars(select(Region).where(Region.code.in_(towns)).order_by(Region.code))
+    return [(c, towns[c.code]) for c in counties]
 
 
 @bp.route("/organizations/register", methods=["GET", "POST"])
@@ -45,15 +37,23 @@ def place_choices(session) -> tuple[list[SelectChoice], list[tuple[Region, list[
 def register():
     session = db()
     form = RegistrationForm()
-    grouped, counties = place_choices(session)
-    form.region_code.choices = [SelectChoice("", "请选择"), *grouped]
-    if request.method == "POST":
-        refused = throttle.count_registration(session)
-        if refused is not None:
-            return throttle.too_many(refused)
+    counties = service_places(session)
+    values = request.form if request.method == "POST" else request.args
+    place = location.resolve(session, values.get("province", ""), values.get("city", ""),
+                             values.get("region_code", ""), values.get("township", ""))
+    location.fill(form, place)
+    stepping = request.method == "POST" and request.form.get("step") == "place"
+    if request.method == "GET" or stepping:
+        # A select of the place changed (htmx) or 选择下一级 was pressed (no JavaScript): the next level's choices.
+        return render("organizations/register.html", fragment="organizations/_location.html", form=form,
+                      counties=counties, chosen_categories=set(form.categories.data or []),
+                      chosen_regions=set(form.regions.data or []))
+    refused = throttle.count_registration(session)
+    if refused is not None:
+        return throttle.too_many(refused)
     if form.validate_on_submit():
         data = service.Registration(
-            name=form.name.data, kind=form.kind.data, uscc=form.uscc.data, region_code=form.region_code.data,
+            name=form.name.data, kind=form.kind.data, uscc=form.uscc.data, region_code=place.code,
             contact_name=form.contact_name.data, contact_phone=form.contact_phone.data, email=form.email.data,
             display_name=form.display_name.data, password=form.password.data,
             categories=form.categories.data or [], regions=form.regions.data or [])

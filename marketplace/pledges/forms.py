@@ -2,9 +2,9 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from ..forms import YuanField
+from ..forms import Length, YuanField
 from ..fulfilment.evidence_forms import DATE_LABELS
 from ..fulfilment.forms import code_field
 from ..inputs import IntegerField

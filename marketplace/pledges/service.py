@@ -208,11 +208,17 @@ def progress(session: Session, need: Need) -> Progress | None:
 
 
 def pledges_of(session: Session, actor) -> list[Pledge]:
+    return list(session.scalars(select(Pledge).where(owned(actor))
+                                .order_by(Pledge.pledged_at.desc(), Pledge.id.desc())))
+
+
+def owned(actor):
+    """The pledges `actor` may carry: their own and their organisation's."""
     require_role(actor, "charity")
     mine = Pledge.pledger_id == actor.id
     if actor.organization_id:
         mine = mine | (Pledge.organization_id == actor.organization_id)
-    return list(session.scalars(select(Pledge).where(mine).order_by(Pledge.pledged_at.desc(), Pledge.id.desc())))
+    return mine
 
 
 def can_pledge(session: Session, user) -> bool:

@@ -1,13 +1,13 @@
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import paging
+from .. import paging, worklist
 from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
-from ..forms import EmptyForm, ReasonForm
-from ..fulfilment import evidence_page, verification
+from ..forms import ReasonForm
+from ..fulfilment import evidence_page, evidence_state, queues, verification
 from ..fulfilment.forms import ApproveForm
 from ..needs import listing
 from ..needs import service as needs
@@ -17,6 +17,7 @@ from ..registry.models import Household
 from ..web import done, render
 from . import review, service
 from .forms import PledgeEvidenceForm, PledgeForm
+from .models import Pledge
 
 bp = Blueprint("pledges", __name__)
 
@@ -40,18 +41,38 @@ def pledge(need_id: int):
     return done(message, "needs.detail", trigger="need-pledged", need_id=need.id)
 
 
+TABS = [
+    worklist.Tab("current", "进行中", ("pledged",)),
+    worklist.Tab("submitted", "待核验", ("submitted",)),
+    worklist.Tab("completed", "已完成", ("verified",)),
+    worklist.Tab("ended", "已结束", ("rejected", "withdrawn", "cancelled")),
+]
+
+
 @bp.get("/my/pledges")
 @permission("fulfil.pledge")
 def mine():
     session = db()
-    rows = service.pledges_of(session, current_user)
+    work = worklist.build(session, request.args, TABS, Pledge, service.owned(current_user),
+                          (Pledge.pledged_at.desc(), Pledge.id.desc()))
+    rows = work.page.items
     needs_by_id = {n.id: n for n in session.scalars(select(Need).where(Need.id.in_({p.need_id for p in rows})))}
     # Title and area as public pages show them: a pledge entitles to no more than a claim does.
     public = listing.projected(session, needs_by_id)
-    names = {need_id: need.area for need_id, need in public.items()}
     amounts = {p.id: service.amount_text(needs_by_id[p.need_id], p.amount_fen or p.quantity) for p in rows}
-    return render("pledges/mine.html", pledges=rows, needs=public, names=names, amounts=amounts,
-                  reason_form=ReasonForm())
+    return render("pledges/mine.html", work=work, needs=public, amounts=amounts)
+
+
+@bp.get("/my/pledges/<int:pledge_id>")
+@permission("fulfil.pledge")
+def item(pledge_id: int):
+    """One pledge with what can be done with it now (evidence, slip, withdraw)."""
+    session = db()
+    row = service.own_pledge(session, current_user, pledge_id)
+    need = session.get(Need, row.need_id)
+    public = listing.public_need(session, need)
+    return render("pledges/item.html", p=row, need=public, need_open=need.status in listing.PUBLIC_STATUSES,
+                  amount=service.amount_text(need, row.amount_fen or row.quantity))
 
 
 @bp.post("/my/pledges/<int:pledge_id>/withdraw")
@@ -63,7 +84,8 @@ def withdraw(pledge_id: int):
     if not form.validate_on_submit():
         raise Invalid("撤回认捐须填写原因（2至500字）。", "reason")
     service.withdraw(session, current_user, row, form.reason.data)
-    return done("已撤回认捐，该数额重新开放给其他组织。", "pledges.mine", trigger="pledge-changed")
+    return done("已撤回认捐，该数额重新开放给其他组织。", "pledges.item", trigger="pledge-changed",
+                pledge_id=pledge_id)
 
 
 @bp.route("/my/pledges/<int:pledge_id>/evidence", methods=["GET", "POST"])
@@ -72,6 +94,12 @@ def evidence(pledge_id: int):
     session = db()
     row = service.own_pledge(session, current_user, pledge_id)
     need = session.get(Need, row.need_id)
+    state = evidence_state.pledge_state(row)
+    if state:  # submitted already (the back button, a second tab), verified or ended: say so, not the form
+        return render("fulfilment/evidence_state.html", heading="交付凭证", state=state,
+                      need=listing.public_need(session, need), status_label=row.status,
+                      back=url_for("pledges.item", pledge_id=row.id), back_label="返回该认捐",
+                      status=409 if request.method == "POST" else 200)
     form = PledgeEvidenceForm().for_form(need.form)
     file_errors: list[str] = []
     if form.validate_on_submit():
@@ -83,7 +111,8 @@ def evidence(pledge_id: int):
         except Invalid as error:
             evidence_page.show(form, error, file_errors)
         else:
-            return done("凭证已提交，等待民政工作人员核验。", "pledges.mine", trigger="pledge-changed")
+            return done("凭证已提交，等待民政工作人员核验。", "pledges.item", trigger="pledge-changed",
+                        pledge_id=row.id)
     return render("pledges/evidence.html", form=form, pledge=row, need=listing.public_need(session, need),
                   amount=service.amount_text(need, row.amount_fen or row.quantity), file_errors=file_errors,
                   files_dropped=bool(evidence_page.posted_files()), status=422 if request.method == "POST" else 200,
@@ -99,8 +128,8 @@ def queue():
         Household.id.in_([n.household_id for _, n, _ in page.items]))).all())
     names = listing.area_names(session, {n.region_code for _, n, _ in page.items})
     amounts = {p.id: service.amount_text(n, p.amount_fen or p.quantity) for p, n, _ in page.items}
-    return render("pledges/queue.html", page=page, tiers=tiers, names=names, amounts=amounts,
-                  action_form=EmptyForm(), reason_form=ReasonForm())
+    return render("pledges/queue.html", page=page, tiers=tiers, names=names, amounts=amounts, queue_kind="pledges",
+                  waiting=queues.waiting(session, current_user, pledges=page.total))
 
 
 @bp.get("/staff/pledges/verify/<int:pledge_id>")

@@ -3,7 +3,8 @@ runs the steps in id order, in batches, and records its progress).
 
 - Ciphertext columns are decrypted with the vault that holds both keys and encrypted with the new one;
   a row already under the new key (a resumed run, the final sweep) is left alone.
-- Household.id_hmac is recomputed from the decrypted ID number, so lookups by 身份证号 keep working.
+- Household.id_hmac is recomputed from the decrypted ID number, and Household.name_hmac from the
+  decrypted head's name, so lookups by 身份证号 and by 姓名 keep working.
 - Keyed digests of imported rows are recomputed from the row when its fields are what was keyed: the
   aid import's LedgerEntry.external_key (household, 救助项目, amount, date: fields of an append-only
   entry, and external_key is not part of the entry's hash) and the need list's Need.import_key
@@ -30,6 +31,7 @@ from ..organizations.models import Organization
 from ..outbox.models import OutboxMessage
 from ..registry.models import Household
 from ..volunteering.models import VolunteerProfile
+from .identity import name_lookup
 from .vault import Vault
 
 
@@ -72,6 +74,7 @@ def _households(rows, reader: Vault, writer: Vault, counts: dict) -> list[dict]:
         if number and row["id_hmac"] and reader.lookup_key(number) != row["id_hmac"]:
             counts["id_hmac_unmatched"] = counts.get("id_hmac_unmatched", 0) + 1
         values["id_hmac"] = writer.lookup_key(number) if number else row["id_hmac"]
+        values["name_hmac"] = name_lookup(writer, reader.decrypt(row["head_name_enc"]))
         changed.append({"_id": row["id"], **values})
     return changed
 
@@ -122,8 +125,8 @@ def _need_parts(row) -> tuple:
 def steps() -> list[Step]:
     household, need, entry = Household.__table__, Need.__table__, LedgerEntry.__table__
     return [
-        Step("household", household, ("head_name_enc", "id_number_enc", "phone_enc", "address_enc", "id_hmac"),
-             _households),
+        Step("household", household,
+             ("head_name_enc", "id_number_enc", "phone_enc", "address_enc", "id_hmac", "name_hmac"), _households),
         Step("volunteer_profile", VolunteerProfile.__table__, ("name_enc", "phone_enc"),
              _blobs(("name_enc", "phone_enc"))),
         Step("organization", Organization.__table__, ("contact_name_enc", "contact_phone_enc"),

@@ -65,7 +65,7 @@ def _targets(periods: Periods, now: datetime) -> dict:
     def before(days: int) -> datetime:
         return now - timedelta(days=days)
 
-    gone = {"head_name_enc": None, "id_number_enc": None, "id_hmac": None, "phone_enc": None,
+    gone = {"head_name_enc": None, "id_number_enc": None, "id_hmac": None, "name_hmac": None, "phone_enc": None,
             "address_enc": None, "row_digest": None, "identity_purged_at": now}
     return {
         "identities": (Household.id, and_(Household.status != "active", Household.left_at < before(periods.identity),

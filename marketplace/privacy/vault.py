@@ -87,6 +87,10 @@ class Vault:
         """The keyed HMAC used to find a household by ID number."""
         return hmac.new(self._mac_key, b"id:" + normalised_id.encode("ascii"), hashlib.sha256).hexdigest()
 
+    def name_key(self, normalised_name: str) -> str:
+        """The keyed HMAC used to find a household by its head's name (privacy/identity.normalise_name)."""
+        return hmac.new(self._mac_key, b"name:" + normalised_name.encode("utf-8"), hashlib.sha256).hexdigest()
+
     def digest(self, *parts: object) -> str:
         """A keyed fingerprint of a source row: tells "unchanged" without storing or comparing plaintext."""
         text = "\x1f".join("" if p is None else str(p) for p in parts)

@@ -6,6 +6,7 @@ from flask_login import current_user
 from ..auth.policy import permission
 from ..db import db
 from ..errors import Forbidden, Invalid
+from ..volunteering import finder
 from ..web import done, render
 from . import profile, service
 from .forms import ServiceProfileForm
@@ -24,7 +25,10 @@ def index():
         return render("recommend/index.html", items=[], refusal=refusal.message, declared=None)
     items = service.recommend(session, current_user, current_app.config["RECOMMEND_WEIGHTS"], date.today(),
                               limit=current_app.config["PAGE_SIZE"], profile=declared)
-    return render("recommend/index.html", items=items, refusal=None, declared=declared,
+    shifts = []
+    if current_user.role == "volunteer":
+        shifts = finder.for_volunteer(session, current_user, declared.regions or (declared.home,))
+    return render("recommend/index.html", items=items, refusal=None, declared=declared, shifts=shifts,
                   names=profile.region_names(session, declared.regions))
 
 

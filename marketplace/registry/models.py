@@ -8,7 +8,8 @@ from ..modelbase import utcnow
 
 class Household(SQLModel, table=True):
     """A registry household. Direct identifiers are held only as ciphertext (the *_enc columns);
-    id_hmac, a keyed HMAC of the normalised ID number, is the lookup key for matching."""
+    id_hmac, a keyed HMAC of the normalised ID number, is the lookup key for matching; name_hmac, a keyed
+    HMAC of the normalised head's name, finds households by name (names are not unique: not a unique key)."""
 
     id: int | None = Field(default=None, primary_key=True)
     public_code: str = Field(max_length=16, unique=True)
@@ -21,6 +22,7 @@ class Household(SQLModel, table=True):
     head_name_enc: bytes | None = None
     id_number_enc: bytes | None = None
     id_hmac: str | None = Field(default=None, max_length=64, unique=True)
+    name_hmac: str | None = Field(default=None, max_length=64, index=True)
     phone_enc: bytes | None = None
     address_enc: bytes | None = None
     enrolled_on: date | None = None

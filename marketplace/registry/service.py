@@ -2,14 +2,12 @@
 
 import secrets
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
-from .. import paging
-from ..auth.access import found, in_scope_sql, require_staff_for, within_sql
+from ..auth.access import found, require_staff_for
 from ..db import keep_even_on_rollback
 from ..errors import Invalid
-from ..paging import Page, PageRequest
 from ..regions.models import Region
 from ..vocabulary import HARDSHIPS, TIERS
 from .models import AccessLog, Household
@@ -42,26 +40,6 @@ def add_household(session: Session, *, tier: str, region_code: str, members: int
     session.add(household)
     session.flush()
     return household
-
-
-def staff_households(session: Session, actor, want: PageRequest = PageRequest(), *, q: str = "", tier: str = "",
-                     region: str = "") -> Page:
-    """救助对象: a page of the registry households of the staff member's subtree, by public code."""
-    require_staff_for(actor, actor.region_code)
-
-    def listed(lead: str):
-        place = paging.leading(session, Household.region_code, lead, paging.SCOPE)
-        query = select(Household).where(in_scope_sql(actor, place))
-        if region:
-            query = query.where(within_sql(place, region))
-        if tier:
-            query = query.where(paging.leading(session, Household.tier, lead) == tier)
-        if q:  # unique columns: one row at most, whatever else leads
-            query = query.where(or_(Household.public_code == q.strip().upper(), Household.household_no == q.strip()))
-        return query.order_by(Household.public_code)
-
-    rows = session.scalar(select(func.max(Household.id))) or 0
-    return paging.counted_in_scope(session, listed, want, rows_in_table=rows, scalars=True)
 
 
 def household_for_staff(session: Session, actor, public_code: str, *, action: str, path: str,

@@ -34,7 +34,7 @@ class BlindSpot:
     last_aid: date | None
 
 
-def _flag(flag: str):
+def has_flag(flag: str):
     """The JSON list contains `flag`. The column's text is matched in both spellings a JSON encoder may
     have used ("重病" or "\\u91cd\\u75c5"); quoting the value keeps 重病 from matching a longer flag."""
     text = cast(Household.hardships, String)
@@ -45,7 +45,8 @@ def _flag(flag: str):
 
 
 def serious_hardship():
-    return or_(*(_flag(f) for f in SERIOUS_FLAGS), *(and_(*(_flag(f) for f in pair)) for pair in SERIOUS_PAIRS))
+    return or_(*(has_flag(f) for f in SERIOUS_FLAGS),
+               *(and_(*(has_flag(f) for f in pair)) for pair in SERIOUS_PAIRS))
 
 
 def _blind_spot_query(filters: ReportFilters):

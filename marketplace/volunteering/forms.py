@@ -8,8 +8,9 @@ from wtforms import (
     StringField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, NumberRange, Optional
 
+from ..forms import Length
 from ..inputs import IntegerField
 
 

@@ -1,9 +1,9 @@
-"""What a volunteer sees of their own service (我的服务), the printable hours certificate, and the
-organisation's hours export. Only display names appear: never the real name or phone. A need's title and
+"""What a volunteer sees of their own service (我的服务) and the organisation's hours export (the
+certificate: certificates.py). Only display names appear: never the real name or phone. A need's title and
 place come from its public projection (needs.listing.projected), as on the public pages."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlmodel import Session
@@ -17,8 +17,6 @@ from ..spreadsheets import Column, csv_text, fit
 from .models import HoursEntry, Shift, ShiftSignup, VolunteerProfile
 from .shifts import ends_at
 from .signups import LIVE, waitlist_position
-
-PLATFORM = "善桥 社会救助帮扶对接平台"
 
 
 @dataclass(frozen=True)
@@ -74,27 +72,6 @@ def my_hours(session: Session, actor) -> tuple[list[HoursLine], int]:
     require_role(actor, "volunteer")
     lines = _lines(session, HoursEntry.user_id == actor.id)
     return lines, sum(line.entry.minutes for line in lines if line.entry.status == "approved")
-
-
-@dataclass(frozen=True)
-class Certificate:
-    display_name: str
-    lines: list[HoursLine]
-    total_minutes: int
-    number: str
-    issued: date
-    platform: str = PLATFORM
-
-
-def certificate(session: Session, actor, vault, today: date | None = None) -> Certificate:
-    """The verification number is a keyed digest of the volunteer and the exact entries: staff can
-    recompute it to check a printout, and nobody without the platform's key can forge one."""
-    require_role(actor, "volunteer")
-    lines = [line for line in _lines(session, HoursEntry.user_id == actor.id) if line.entry.status == "approved"]
-    total = sum(line.entry.minutes for line in lines)
-    digest = vault.digest("hours-certificate", actor.id, *(f"{ln.entry.id}:{ln.entry.minutes}" for ln in lines))
-    number = "SQ-" + "-".join(digest[i:i + 4].upper() for i in range(0, 16, 4))
-    return Certificate(actor.display_name, lines, total, number, today or date.today())
 
 
 def organization_hours(session: Session, actor) -> list[HoursLine]:

@@ -1,6 +1,6 @@
 """我的服务, the hours certificate and the organisation's hours export."""
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 from flask_login import current_user
 
 from ..auth.policy import permission
@@ -11,7 +11,7 @@ from ..privacy.vault import vault
 from ..security import events
 from ..vocabulary import AVAILABILITY, SKILLS
 from ..web import done, render
-from . import records, registration
+from . import certificates, records, registration
 from .forms import CodeForm, ProfileForm
 
 bp = Blueprint("volunteer_records", __name__)
@@ -21,7 +21,9 @@ bp = Blueprint("volunteer_records", __name__)
 @permission("volunteer.self")
 def mine():
     session = db()
-    lines, approved = records.my_hours(session, current_user)
+    lines, _shift_minutes = records.my_hours(session, current_user)
+    # The same total the certificate prints: approved shift hours and verified services of one's own claims.
+    approved = sum(line.minutes for line in certificates.lines_of(session, current_user.id))
     return render("volunteering/mine.html", upcoming=records.upcoming(session, current_user), lines=lines,
                   approved=records.hours_text(approved), action_form=EmptyForm(), code_form=CodeForm(formdata=None))
 
@@ -59,7 +61,7 @@ def profile():
 @permission("volunteer.self")
 def certificate():
     session = db()
-    cert = records.certificate(session, current_user, vault())
+    cert = certificates.certificate(session, current_user, current_app.config["SECRET_KEY"])
     events.record(session, "download", rows=len(cert.lines), what="志愿服务时长证明")
     return render("volunteering/certificate.html", cert=cert, total=records.hours_text(cert.total_minutes))
 

@@ -70,8 +70,8 @@ def test_the_fulfilers_copy_has_lines_to_sign_and_no_code(client, world):
     need = _need(world)
     claim = claim_of(world, need.id)
     login(client, "member@charity.org.cn")
-    mine = client.get("/my/claims").get_data(as_text=True)
-    assert f"/my/claims/{claim.id}/slip" in mine
+    assert f'href="/my/claims/{claim.id}"' in client.get("/my/claims").get_data(as_text=True)
+    assert f"/my/claims/{claim.id}/slip" in client.get(f"/my/claims/{claim.id}").get_data(as_text=True)
     response = client.get(f"/my/claims/{claim.id}/slip")
     body = response.get_data(as_text=True)
     slip = slip_of(world, claim.id)
@@ -111,7 +111,8 @@ def test_a_pledge_has_its_own_slips(app, world):
     p = pledge(world, world.charity, n.id, 100000)
     client = app.test_client()
     login(client, "member2@charity.org.cn")  # any member of the pledging organisation
-    assert f"/my/pledges/{p.id}/slip" in client.get("/my/pledges").get_data(as_text=True)
+    assert f'href="/my/pledges/{p.id}"' in client.get("/my/pledges").get_data(as_text=True)
+    assert f"/my/pledges/{p.id}/slip" in client.get(f"/my/pledges/{p.id}").get_data(as_text=True)
     body = client.get(f"/my/pledges/{p.id}/slip").get_data(as_text=True)
     assert f"认捐 #{p.id}" in body and "1,000 元" in body
     staff = app.test_client()

@@ -100,7 +100,8 @@ def test_a_need_goes_from_posting_to_the_households_chain(new_user, console_erro
     expect(charity.get_by_text(f"已认领「{TITLE}」")).to_be_visible()
     claim = charity.get_by_role("listitem").filter(has=charity.get_by_role("heading", name=TITLE))
     expect(claim).to_contain_text("已认领")
-    claim.get_by_role("button", name="开始帮扶").click()
+    claim.get_by_role("link", name=TITLE).click()  # the claim's own page carries its actions
+    charity.get_by_role("button", name="开始帮扶").click()
     expect(charity.get_by_text("已开始帮扶")).to_be_visible()
 
     # 5. The poster prints the household's copy of the delivery slip (送达回执) for the village: its code is
@@ -113,7 +114,7 @@ def test_a_need_goes_from_posting_to_the_households_chain(new_user, console_erro
 
     # 6. The charity uploads before and after photos (GPS-tagged, as a phone takes them), and submits the
     #    retrofit's figures with the household's code.
-    claim.get_by_role("link", name="提交帮扶凭证").click()
+    charity.get_by_role("link", name="提交帮扶凭证").click()
     expect(charity.get_by_role("heading", name="提交帮扶凭证")).to_be_visible()
     files = charity.locator("#evidence-files")
     for role, colour, name in (("before", (120, 90, 60), "before.jpg"), ("after", (200, 200, 210), "after.jpg")):
@@ -130,9 +131,12 @@ def test_a_need_goes_from_posting_to_the_households_chain(new_user, console_erro
     charity.get_by_label("帮扶情况说明").fill("扶手与防滑地砖已安装，村委会现场验收。")
     charity.get_by_label("受助方确认码").fill(code)
     charity.get_by_role("button", name="提交凭证").click()
-    charity.wait_for_url("**/my/claims")
+    charity.wait_for_url(re.compile(r".*/my/claims/\d+$"))
     expect(charity.get_by_text("凭证已提交")).to_be_visible()
-    expect(claim).to_contain_text("已提交凭证")
+    expect(charity.locator(".status")).to_have_text("已提交凭证")
+    charity.go_back()  # the back button lands on a page that says the evidence is in, not on the form
+    expect(charity.get_by_text("凭证已提交，等待核验。")).to_be_visible()
+    expect(charity.get_by_label("帮扶情况说明")).to_have_count(0)
 
     # 7. Another staff member verifies it from the queue.
     verifier = new_user()
@@ -140,7 +144,8 @@ def test_a_need_goes_from_posting_to_the_households_chain(new_user, console_erro
     nav(verifier, "核验队列")
     item = verifier.get_by_role("listitem").filter(has=verifier.get_by_role("heading", name=TITLE))
     expect(item).to_contain_text("4,380.5 元")
-    item.get_by_role("button", name="核验通过").click()
+    item.get_by_role("link", name="查看凭证和照片").click()  # the evidence's own page carries the decision
+    verifier.get_by_role("button", name="核验通过").click()
     expect(verifier.get_by_text("已核验通过")).to_be_visible()
     expect(verifier.get_by_text("没有待核验的凭证。")).to_be_visible()
 

@@ -52,6 +52,7 @@ def test_the_household_copy_prints_on_one_a5_sheet_and_the_code_confirms_on_a_ph
     phone = _signed_in(new_user, "member@charity.org.cn")
     phone.set_viewport_size({"width": 375, "height": 740})
     phone.goto("/my/claims")
+    phone.get_by_role("link", name=need.title).click()  # the claim's own page carries its actions
     phone.get_by_role("link", name="送达回执（帮扶方联）与确认码录入").click()
     expect(phone.get_by_text("受助方或村（居）委会代签")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375

@@ -50,6 +50,7 @@ def test_phone_evidence_is_cleaned_confirmed_verified_and_kept_from_visitors(new
     phone.set_viewport_size({"width": 375, "height": 740})
     log_in(phone, "member@charity.org.cn")
     phone.goto("/my/claims")
+    phone.get_by_role("link", name="高二学生学费缺口").click()  # the claim's own page carries its actions
     phone.get_by_role("link", name="提交帮扶凭证").click()
     expect(phone.get_by_role("heading", name="提交帮扶凭证")).to_be_visible()
     files = phone.locator("#evidence-files")
@@ -78,7 +79,7 @@ def test_phone_evidence_is_cleaned_confirmed_verified_and_kept_from_visitors(new
     phone.get_by_label("受助方确认码").fill(code)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375, "the form scrolls sideways on a phone"
     phone.get_by_role("button", name="提交凭证").click()
-    phone.wait_for_url("**/my/claims")
+    phone.wait_for_url(f"**/my/claims/{claim.id}")
     expect(phone.get_by_text("凭证已提交")).to_be_visible()
 
     # What was stored is the re-encoded photo, with no EXIF at all, nor its thumbnail.

@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from marketplace.auth.models import AppUser
 from marketplace.claims import service as claims
+from marketplace.modelbase import utcnow
 from marketplace.needs.listing import public_needs
 from marketplace.needs.models import Need
-from marketplace.notify import emitters, messages
+from marketplace.notify import digest_shifts, emitters, messages, subscriptions
 from marketplace.notify.outbox_mail import opened
 from marketplace.outbox.models import OutboxMessage
 from marketplace.volunteering import shifts
@@ -36,12 +37,18 @@ def _contexts(world, household) -> dict:
                                     start=start.time(), end=(start + timedelta(hours=2)).time(), capacity=3)
         base = emitters.shift_context(s, shift)
         [public] = public_needs(s, [need.id])
+        # The digest's shifts, as notify/digest_shifts.py lists them for a volunteer following everything.
+        offered = digest_shifts.matching(subscriptions.subscription_of(s, world.volunteer),
+                                         world.user(s, world.volunteer),
+                                         digest_shifts.new_open_shifts(s, utcnow() - timedelta(days=1), utcnow()))
+        assert offered
     digest = {"id": public.id, "title": public.title, "category": public.category, "area": public.area,
               "deadline": public.deadline.isoformat(), "url": f"http://127.0.0.1:5000/needs/{public.id}"}
     return {**base, "org_name": "涡阳县慈善协会", "reason": emitters.redact(f"请联系 {PHONE} 核实"), "role": "成员",
             "expires": "2026-12-01 08:00 UTC", "by_org": True, "amount": "500元", "covered": False,
             "from_org": "涡阳县慈善协会", "to_org": "蒙城县爱心互助会", "hours": 72, "date": "2026-11-23",
             "needs": [digest], "more": 0, "settings_url": "http://127.0.0.1:5000/profile/notifications",
+            "shifts": offered, "more_shifts": 0, "shifts_url": "http://127.0.0.1:5000/shifts",
             "name": "志愿者", "minutes": 60, "until": "08:15"}
 
 

@@ -73,6 +73,10 @@ def _parameters(s, places: Places, user_id: int | None) -> dict[str, list]:
         "pledge_id": list(s.scalars(select(Pledge.id).where(Pledge.pledger_id == (user_id or 0)))) or [1],
         "fulfilment_id": list(s.scalars(select(Fulfilment.id).limit(3))) or [1],
         "job_id": [1], "token": ["not-a-token"], "name": ["blind_spots"], "fmt": ["csv"],
+        # A sign-up's calendar file (its owner's) and a certificate number that checks out nowhere.
+        "signup_id": list(s.scalars(select(ShiftSignup.id).where(ShiftSignup.user_id == (user_id or 0))
+                                    .order_by(ShiftSignup.id).limit(2))) or [1],
+        "number": ["SQ-1-20260101-20260102-0000-0000-0000"],
         # Evidence files (photos, receipts) of the demo, if it has any: served to their owners only.
         "file_id": list(s.scalars(select(EvidenceFile.id).order_by(EvidenceFile.id).limit(3))) or [1],
         # A delivery slip's public receipt page (its QR code), for a few of the demo's slips.

@@ -20,7 +20,7 @@ from support import login
 
 YEAR = timedelta(days=365)
 PERIODS = retention.Periods(identity=3 * 365, evidence=3 * 365, disclosures=3 * 365, access_log=365)
-IDENTITY = ("head_name_enc", "id_number_enc", "id_hmac", "phone_enc", "address_enc", "row_digest")
+IDENTITY = ("head_name_enc", "id_number_enc", "id_hmac", "name_hmac", "phone_enc", "address_enc", "row_digest")
 
 
 @pytest.fixture

@@ -164,7 +164,7 @@ def test_the_full_loop_through_the_pages(client, world):
     login(client, "member@charity.org.cn")
     assert post(client, f"/needs/{need_id}/claim", page="/needs").status_code == 303
     mine = client.get("/my/claims").get_data(as_text=True)
-    claim_id = int(mine.split("/my/claims/")[1].split("/")[0])
+    claim_id = int(mine.split('href="/my/claims/')[1].split('"')[0])
     assert post(client, f"/my/claims/{claim_id}/start", page="/my/claims").status_code == 303
     evidence = f"/my/claims/{claim_id}/evidence"
     bad = post(client, evidence, {"delivered_on": date.today().isoformat(), "summary": "扶手已安装完毕", "amount": ""},

@@ -31,6 +31,7 @@ from sqlalchemy.engine import Engine
 from ...db import transaction
 from ...modelbase import utcnow
 from ...outbox.service import region_changed
+from ...privacy.identity import name_lookup
 from ...privacy.vault import Vault
 from ...regions.national import ensure_national
 from .. import tier_counts
@@ -183,6 +184,7 @@ class RegistryImporter(Importer):
             "public_code": code, "household_no": row.household_no, "tier": row.tier, "region_code": row.region_code,
             "members": row.members, "hardships": row.hardships, "head_birth_year": row.birth_year,
             "head_name_enc": encrypt(row.head_name), "id_number_enc": encrypt(row.id_number), "id_hmac": row.id_hmac,
+            "name_hmac": name_lookup(self.vault, row.head_name),
             "phone_enc": encrypt(row.phone), "address_enc": encrypt(row.address), "enrolled_on": row.enrolled_on,
             "row_digest": row.digest, "status": "active", "created_at": now, "updated_at": now,
         }
@@ -226,6 +228,10 @@ class RegistryImporter(Importer):
         if household.id_hmac != row.id_hmac:
             values.update(id_hmac=row.id_hmac, id_number_enc=self.vault.encrypt(row.id_number))
             changes["id_number"] = "changed"
+        # Also when only the lookup is missing (a household stored before names had one).
+        name_key = name_lookup(self.vault, row.head_name)
+        if household.name_hmac != name_key:
+            values["name_hmac"] = name_key
         for name, column in _IDENTIFIERS.items():
             if name != "head_name" and name not in row.present:
                 continue
