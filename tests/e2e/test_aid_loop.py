@@ -8,19 +8,10 @@ from urllib.parse import urlsplit
 import pytest
 from evidence_samples import jpeg
 from playwright.sync_api import expect
-
-from support import PASSWORD
+from steps import log_in
 
 TITLE = "卫生间加装扶手与防滑地面"
 HOUSEHOLD_NO = "341621-2024-000777"
-
-
-def log_in(page, email):
-    page.goto("/login")
-    page.get_by_label("电子邮箱").fill(email)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_text("欢迎，")).to_be_visible()
 
 
 def nav(page, name):

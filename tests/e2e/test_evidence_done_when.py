@@ -12,16 +12,7 @@ from evidence_samples import jpeg, pdf_with_javascript
 from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import select
-
-from support import PASSWORD
-
-
-def log_in(page, email):
-    page.goto("/login")
-    page.get_by_label("电子邮箱").fill(email)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_text("欢迎，")).to_be_visible()
+from steps import log_in
 
 
 @pytest.mark.e2e

@@ -4,17 +4,8 @@ page with its message in the polite live region, focused."""
 
 import pytest
 from playwright.sync_api import expect
+from steps import log_in
 from test_axe import AXE, _violations
-
-from support import PASSWORD
-
-
-def log_in(page, email):
-    page.goto("/login")
-    page.get_by_label("电子邮箱").fill(email)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_text("欢迎，")).to_be_visible()
 
 
 @pytest.mark.e2e

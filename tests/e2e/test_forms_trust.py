@@ -5,19 +5,11 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from steps import log_in
 
 from marketplace.regions.national import ensure_national
-from support import PASSWORD
 
 pytestmark = pytest.mark.e2e
-
-
-def log_in(page, email):
-    page.goto("/login")
-    page.get_by_label("电子邮箱").fill(email)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_text("欢迎，")).to_be_visible()
 
 
 def test_the_description_counter_counts_past_the_limit_without_cutting(world, new_user, console_errors):
