@@ -28,6 +28,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     evidence_storage.init_app(app)  # photos and receipts: a local directory or S3 (MARKETPLACE_STORAGE_URL)
     web.init_app(app)
+    from . import i18n
+
+    i18n.init_app(app)  # Flask-Babel: the language of each request, the English catalogue, date filters
     http_cache.init_app(app)  # after web's hooks, so Flask runs its ETag hook, then compression, then web's
     from .notify.delivery import mail
 
@@ -77,6 +80,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(notify_profile_bp)
     app.register_blueprint(password_bp)
+    from .auth.language_views import bp as language_bp
+
+    app.register_blueprint(language_bp)
     from .security.views import bp as security_bp
 
     app.register_blueprint(security_bp)

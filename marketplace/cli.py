@@ -8,6 +8,7 @@ import click
 
 from . import create_app
 from .db import engine_of, transaction
+from . import i18n_catalog
 from .demo import commands as demo_commands
 from .evaluation import commands as evaluation_commands
 from .evidence import commands as evidence_commands
@@ -378,6 +379,7 @@ main.add_command(ledger_commands.ledger_group)
 main.add_command(evaluation_commands.evaluation_group)
 main.add_command(evidence_commands.evidence_group)
 main.add_command(registry_commands.registry_group)
+main.add_command(i18n_catalog.i18n_group)
 for _command in KEY_COMMANDS:  # keys rotate, backup, restore
     main.add_command(_command)
 

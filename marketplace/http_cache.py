@@ -86,6 +86,7 @@ def init_app(app) -> None:
             return response  # a flash shown, a session begun, a CSRF token rendered, or the view decided
         response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
         response.vary.add("Cookie")
+        response.vary.add("Accept-Language")  # the language of a visitor without the `lang` cookie
         response.set_etag(hashlib.blake2b(response.get_data(), digest_size=16).hexdigest(), weak=True)
         return response.make_conditional(request)
 

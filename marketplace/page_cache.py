@@ -77,7 +77,11 @@ class PageCache:
 
 
 def _key(environ) -> tuple:
-    return (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
+    from .i18n import locale_of_environ
+
+    # The language an anonymous visitor gets (the `lang` cookie, else Accept-Language), not the raw header:
+    # browsers send many spellings of the same two choices.
+    return (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), locale_of_environ(environ),
             *(environ.get(name, "") for name in _VARY_ENVIRON))
 
 

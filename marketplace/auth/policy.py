@@ -48,6 +48,7 @@ POLICY: dict[str, Rule] = {
     # organisation or volunteer). Open to anyone at the policy level on purpose: a visitor guessing a file's
     # URL must get the 404 a missing file gets, not a login redirect that confirms the file exists.
     "evidence.file": Rule(None, scope="region", label="凭证照片与收据（本区划工作人员、提交的组织或志愿者）"),
+    "ui.language": Rule(None, label="切换界面语言（中文 / English）"),
     "account.own": Rule(SIGNED_IN, scope="self", label="本人账号：登录设备、修改密码、通知设置、双因素认证"),
     # Fulfilers.
     "fulfil.claim": Rule(FULFILERS, scope="owner", label="认领、开始帮扶、提交凭证、转交、释放"),
