@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from . import create_app
+from . import create_app, i18n_catalog
 from .db import engine_of, transaction
-from . import i18n_catalog
 from .demo import commands as demo_commands
 from .evaluation import commands as evaluation_commands
 from .evidence import commands as evidence_commands

@@ -8,13 +8,14 @@ from urllib.parse import urlsplit
 from flask import request, url_for
 from flask_login import current_user
 
-from .vocabulary import ROLES, STAFF_DUTIES
+from .i18n import N_, _, translate
+from .vocabulary import ROLES, STAFF_DUTIES, label
 
 # What each role works from, first its home (auth.views sends them there after signing in).
 _WORK = {
-    "staff": [("registry.households", "救助对象"), ("fulfilment.queue", "核验队列")],
-    "charity": [("claims.mine", "我的认领"), ("pledges.mine", "我的认捐")],
-    "volunteer": [("claims.mine", "我的认领"), ("volunteer_records.mine", "我的服务")],
+    "staff": [("registry.households", N_("救助对象")), ("fulfilment.queue", N_("核验队列"))],
+    "charity": [("claims.mine", N_("我的认领")), ("pledges.mine", N_("我的认捐"))],
+    "volunteer": [("claims.mine", N_("我的认领")), ("volunteer_records.mine", N_("我的服务"))],
 }
 
 
@@ -47,12 +48,12 @@ def _work_links() -> list[tuple[str, str]]:
     from .auth.policy import allows
 
     if not current_user.is_authenticated:
-        return [(url_for("needs.index"), "帮扶需求"), (url_for("auth.login"), "登录")]
+        return [(url_for("needs.index"), _("帮扶需求")), (url_for("auth.login"), _("登录"))]
     links = []
-    for endpoint, label in _WORK.get(current_user.role, []):
+    for endpoint, name in _WORK.get(current_user.role, []):
         view = _view(endpoint)
         if view is not None and allows(current_user, getattr(view, "permission", "public.read")):
-            links.append((url_for(endpoint), label))
+            links.append((url_for(endpoint), translate(name)))
     return links
 
 
@@ -65,13 +66,13 @@ def _missing() -> str | None:
     rule = POLICY.get(name or "")
     if rule is None:
         return None
-    who = "、".join(ROLES[r] for r in ROLES if rule.roles is None or r in rule.roles)
-    text = f"此页面用于「{rule.label}」，需要的身份：{who}"
+    who = _("、").join(label(ROLES, r) for r in ROLES if rule.roles is None or r in rule.roles)
+    text = _("此页面用于「%(purpose)s」，需要的身份：%(roles)s", purpose=translate(rule.label), roles=who)
     if rule.duty:
-        text += f"，并须被授予「{STAFF_DUTIES.get(rule.duty, rule.duty)}」职责"
+        text += _("，并须被授予「%(duty)s」职责", duty=label(STAFF_DUTIES, rule.duty))
     if current_user.is_authenticated:
-        text += f"。您当前的身份是{ROLES.get(current_user.role, current_user.role)}"
-    return text + "。如确需办理，请联系本单位的账号管理员。"
+        text += _("。您当前的身份是%(role)s", role=label(ROLES, current_user.role))
+    return text + _("。如确需办理，请联系本单位的账号管理员。")
 
 
 def _view(endpoint: str):

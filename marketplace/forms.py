@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField, validators
 from wtforms.validators import DataRequired, ValidationError
 
+from .i18n import _, _l
 from .inputs import finite_decimal
 
 
@@ -27,19 +28,22 @@ class Length(validators.Length):
             self.field_flags["maxchars"] = max
 
     def _name(self, field) -> str:
-        return self.name or re.split(r"[（(]", field.label.text, maxsplit=1)[0].strip() or "此项"
+        return self.name or re.split(r"[（(]", str(field.label.text), maxsplit=1)[0].strip() or _("此项")
 
     def __call__(self, form, field):
         # A browser sends a textarea's line breaks as CRLF but counts each as one character, as people do.
         length = len((field.data or "").replace("\r\n", "\n"))
         if self.max != -1 and length > self.max:
-            raise ValidationError(f"{self._name(field)}最多{self.max}字，当前{length}字。")
+            raise ValidationError(_("%(name)s最多%(max)s字，当前%(count)s字。", name=self._name(field), max=self.max,
+                                    count=length))
         if length < self.min:
-            raise ValidationError(self.message or f"{self._name(field)}至少{self.min}字，当前{length}字。")
+            raise ValidationError(self.message or _("%(name)s至少%(min)s字，当前%(count)s字。", name=self._name(field),
+                                                      min=self.min, count=length))
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField("原因", validators=[DataRequired("请填写原因。"), Length(2, 500, "原因须为2至500字。")])
+    reason = TextAreaField(_l("原因"), validators=[DataRequired(_l("请填写原因。")),
+                                                   Length(2, 500, _l("原因须为2至500字。"))])
 
 
 class EmptyForm(FlaskForm):
@@ -58,9 +62,9 @@ class YuanField(StringField):
         try:
             amount = finite_decimal(raw)  # NaN and Infinity are refused there (a NaN raised on comparison)
         except ValueError as exc:
-            raise ValueError("请输入数字金额，例如 1200 或 1200.50。") from exc
+            raise ValueError(_("请输入数字金额，例如 1200 或 1200.50。")) from exc
         if amount <= 0 or amount > Decimal("10000000") or amount.as_tuple().exponent < -2:
-            raise ValueError("金额须大于0、不超过一千万元，最多两位小数。")
+            raise ValueError(_("金额须大于0、不超过一千万元，最多两位小数。"))
         self.data = int(amount * 100)
 
     def _value(self):
@@ -71,4 +75,4 @@ class YuanField(StringField):
 
 def no_html(_form, field):
     if field.data and ("<" in field.data and ">" in field.data):
-        raise ValidationError("请不要输入HTML标签。")
+        raise ValidationError(_("请不要输入HTML标签。"))

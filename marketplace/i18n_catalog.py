@@ -34,7 +34,10 @@ METHOD_MAP = [("marketplace/**.py", "python"), ("templates/**.html", "jinja2")]
 OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.do,jinja2.ext.loopcontrols", "silent": "false"}}
 # Not interface text: the demo's invented households and organisations are user data; mail has its own
 # per-language templates (templates/mail/zh, templates/mail/en).
-NOT_UI = ("marketplace/demo/", "marketplace/data/", "marketplace/i18n_catalog.py", "templates/mail/")
+NOT_UI = ("marketplace/demo/seed", "marketplace/demo/supply", "marketplace/demo/need_catalogue",
+          "marketplace/demo/profiles", "marketplace/demo/identities", "marketplace/demo/evidence_",
+          "marketplace/demo/commands", "marketplace/data/", "marketplace/regions/", "marketplace/i18n_catalog.py",
+          "templates/mail/")
 
 
 def _root() -> Path:
@@ -160,7 +163,7 @@ def check() -> list[str]:
     found = []
     have = {(m.context, _texts(m.id)[0]) for m in committed if m.id}
     need = {(m.context, _texts(m.id)[0]) for m in expected if m.id}
-    found += [f"not in the catalogue (run `marketplace i18n build`): {msgid!r}" for _c, msgid in sorted(need - have)]
+    found += [f"not in the catalogue (run `marketplace i18n build`): {msgid!r}" for _c, msgid in sorted(need - have, key=lambda k: (k[0] or "", k[1]))]
     found += problems(expected)
     mo = path.with_suffix(".mo")
     if not mo.exists() or mo.read_bytes() != _mo_bytes(committed):

@@ -20,6 +20,7 @@ from wtforms import DecimalField as _DecimalField
 from wtforms import IntegerField as _IntegerField
 
 from .errors import Invalid
+from .i18n import _
 
 # PostgreSQL's integer: every integer column and id fits, so no bound can overflow the database.
 INT_MAX = 2**31 - 1
@@ -33,7 +34,9 @@ _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 def whole_number(raw: str | None, field: str, *, low: int, high: int, label: str | None = None) -> int:
     text = (raw or "").strip()
     if not _DIGITS.fullmatch(text) or not low <= int(text) <= high:
-        raise Invalid(f"{label}须为{low}至{high}的整数。" if label else f"{field} 须为{low}至{high}的整数。", field)
+        if label:
+            raise Invalid(_("%(name)s须为%(low)s至%(high)s的整数。", name=label, low=low, high=high), field)
+        raise Invalid(_("%(name)s 须为%(low)s至%(high)s的整数。", name=field, low=low, high=high), field)
     return int(text)
 
 
@@ -56,11 +59,11 @@ class IntegerField(_IntegerField):
         text = (valuelist[0] or "").strip()
         self.data = None
         if not text:
-            raise ValueError("请输入整数。")  # Optional() clears this for an empty optional field
+            raise ValueError(_("请输入整数。"))  # Optional() clears this for an empty optional field
         if not _DIGITS.fullmatch(text):
-            raise ValueError("请输入整数，例如 3。")
+            raise ValueError(_("请输入整数，例如 3。"))
         if abs(int(text)) > INT_MAX:
-            raise ValueError("数值超出允许范围。")
+            raise ValueError(_("数值超出允许范围。"))
         self.data = int(text)
 
 
@@ -80,13 +83,13 @@ def finite_decimal(raw: str | None, *, limit: Decimal = DecimalField.MAX) -> Dec
     """A decimal number a person typed, or ValueError with the message to show next to the field."""
     text = (raw or "").strip()
     if not text:
-        raise ValueError("请输入数字。")
+        raise ValueError(_("请输入数字。"))
     try:
         value = Decimal(text)
     except (InvalidOperation, ValueError):
-        raise ValueError("请输入数字，例如 2 或 2.5。") from None
+        raise ValueError(_("请输入数字，例如 2 或 2.5。")) from None
     if not value.is_finite() or value.copy_abs() > limit:  # copy_abs: no context, so no Overflow
-        raise ValueError("请输入有效范围内的数字。")
+        raise ValueError(_("请输入有效范围内的数字。"))
     return value
 
 
@@ -114,4 +117,4 @@ def check_request(request) -> None:
         raise RequestURITooLarge()
     field = control_character_field(request.args, request.form if request.method == "POST" else MultiDict())
     if field is not None:
-        raise Invalid(f"「{field[:40]}」中含有不允许的控制字符（如 NUL），请删除后重新提交。", field[:40])
+        raise Invalid(_("「%(field)s」中含有不允许的控制字符（如 NUL），请删除后重新提交。", field=field[:40]), field[:40])

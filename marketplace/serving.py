@@ -33,7 +33,8 @@ from gunicorn.workers.gthread import ThreadWorker
 SERVER_NAME = "Shanqiao"
 REQUEST_LINE_LIMIT = 8190  # gunicorn's maximum: a larger value (or 0) is taken as this, or as no limit
 _DRAIN_LIMIT = 1024 * 1024  # beyond this the client is not a browser: just close
-_TOO_LONG = "网址太长（超过 8 KB），请缩短查询条件后重试。\n".encode()
+# Answered before Flask (no locale chosen yet): both languages.
+_TOO_LONG = "网址太长（超过 8 KB），请缩短查询条件后重试。\nThe address is too long (over 8 KB): shorten the query and try again.\n".encode()
 # Path only (%(U)s), no query string (%(q)s) and no referrer (%(f)s, a full URL with its query).
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 

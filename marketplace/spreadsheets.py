@@ -27,6 +27,8 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .i18n import _
+
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="9B1C1C")
 _HEADER_ALIGN = Alignment(vertical="center", wrap_text=True)
@@ -130,7 +132,7 @@ def _write_sheet(workbook, columns: list[Column], rows: Iterable[tuple], title: 
     for row in rows:
         count += 1
         if count >= XLSX_MAX_ROWS:
-            raise ValueError("超过 Excel 单表行数上限（1,048,575 行），请缩小范围或导出 CSV。")
+            raise ValueError(_("超过 Excel 单表行数上限（1,048,575 行），请缩小范围或导出 CSV。"))
         sheet.append([_cell(sheet, value, fmt) for value, fmt in zip(row, formats, strict=True)])
     return count
 

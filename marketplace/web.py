@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import vocabulary
 from .errors import DomainError
+from .i18n import _, _l
 
 log = logging.getLogger(__name__)
 
@@ -24,14 +25,14 @@ _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
 _HTTP_MESSAGES = {
-    400: "请求无效。",
-    403: "您没有访问此页面的权限。",
-    404: "您要找的页面或记录不存在。",
-    405: "不支持该请求方式。",
-    409: "当前状态不允许此操作。",
-    413: "上传的文件太大。请拆分后分批导入，或联系管理员调整上限。",
-    414: "网址太长（超过 8 KB），请缩短查询条件后重试。",
-    500: "服务器出了点问题，操作未保存，请稍后再试。",
+    400: _l("请求无效。"),
+    403: _l("您没有访问此页面的权限。"),
+    404: _l("您要找的页面或记录不存在。"),
+    405: _l("不支持该请求方式。"),
+    409: _l("当前状态不允许此操作。"),
+    413: _l("上传的文件太大。请拆分后分批导入，或联系管理员调整上限。"),
+    414: _l("网址太长（超过 8 KB），请缩短查询条件后重试。"),
+    500: _l("服务器出了点问题，操作未保存，请稍后再试。"),
 }
 
 
@@ -78,7 +79,7 @@ def init_app(app) -> None:
 
     app.session_interface = HostAwareSessionInterface()
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "请先登录。"
+    login_manager.login_message = _l("请先登录。")
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
@@ -158,7 +159,7 @@ def init_app(app) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_error):
-        return _error_page(400, "页面已过期或表单来源无效，请刷新页面后重试。")
+        return _error_page(400, _("页面已过期或表单来源无效，请刷新页面后重试。"))
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from . import paging
 from .errors import Invalid
+from .i18n import _, translate
 
 PAGE_SIZE = 20
 
@@ -33,7 +34,8 @@ def chosen_tab(args, tabs: list[Tab]) -> Tab:
     for tab in tabs:
         if tab.key == key:
             return tab
-    raise Invalid(f"未知的列表分类「{key[:20]}」，可选：{'、'.join(t.label for t in tabs)}。", "tab")
+    raise Invalid(_("未知的列表分类「%(tab)s」，可选：%(tabs)s。", tab=key[:20], tabs=_("、").join(translate(t.label) for t in tabs)),
+                  "tab")
 
 
 def build(session, args, tabs: list[Tab], model, owned, order) -> WorkList:

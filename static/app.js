@@ -30,9 +30,9 @@ function updateCounter(counter) {
     return;
   }
   var length = Array.from(input.value).length;
-  counter.textContent = length > max
-    ? "已输入 " + length + " 字，超出 " + (length - max) + " 字（最多 " + max + " 字）"
-    : "已输入 " + length + " / " + max + " 字";
+  // The wording comes from the page, in the reader's language: {length}, {max} and {over} are filled here.
+  var text = counter.getAttribute(length > max ? "data-text-over" : "data-text") || "{length} / {max}";
+  counter.textContent = text.replace("{length}", length).replace("{max}", max).replace("{over}", length - max);
   counter.classList.toggle("over", length > max);
 }
 

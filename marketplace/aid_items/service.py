@@ -11,6 +11,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from ..duplicates.goods_kinds import GOODS_KINDS
+from ..duplicates.rules import log_text
+from ..i18n import _, _l
 from ..ledger.models import AidItem
 from ..modelbase import utcnow
 from ..vocabulary import CATEGORIES
@@ -48,7 +50,7 @@ def save_item(session: Session, actor, pattern: str, *, category: str, goods_kin
         refiled = recategorise.refile(session, actor, mapping.load(session), pattern)
     except DomainError as error:
         events.record(session, "rules.change", outcome="denied" if isinstance(error, Forbidden) else "failed",
-                      actor=actor, aid_item=pattern[:40], reason=error.message[:80])
+                      actor=actor, aid_item=pattern[:40], reason=log_text(error.message)[:80])
         raise
     events.record(session, "rules.change", actor=actor, aid_item=pattern, category=item.category,
                   goods_kind=item.goods_kind or "不适用", recategorised=refiled.done, remaining=refiled.remaining)
@@ -62,17 +64,17 @@ def _apply(session: Session, actor, pattern: str, *, category: str, goods_kind: 
 
     require_duty(actor, "rules")
     if len(actor.region_code or "") > 6:
-        raise Forbidden("救助项目映射全平台通用，只有县级及以上的工作人员可以修改。")
+        raise Forbidden(_l("救助项目映射全平台通用，只有县级及以上的工作人员可以修改。"))
     if len(pattern) < 2:
-        raise Invalid("救助项目须至少2个字。", "pattern")
+        raise Invalid(_l("救助项目须至少2个字。"), "pattern")
     # The pattern is quoted in the reason of every correction it causes, which the 衔接台账 carries.
-    pii_scan.scan({"pattern": pattern}, labels={"pattern": "救助项目"})
+    pii_scan.scan({"pattern": pattern}, labels={"pattern": _("救助项目")})
     if category not in CATEGORIES:
-        raise Invalid("请选择有效的需求类别。", "category")
+        raise Invalid(_l("请选择有效的需求类别。"), "category")
     if goods_kind is not None and goods_kind not in GOODS_KINDS:
-        raise Invalid("请选择有效的物资种类。", "goods_kind")
+        raise Invalid(_l("请选择有效的物资种类。"), "goods_kind")
     if goods_kind is not None and category != "goods":
-        raise Invalid("只有生活物资类的救助项目才填写物资种类。", "goods_kind")
+        raise Invalid(_l("只有生活物资类的救助项目才填写物资种类。"), "goods_kind")
     item = session.scalars(select(AidItem).where(AidItem.pattern == pattern)).first()
     if item is None:
         item = AidItem(pattern=pattern, origin="staff")

@@ -8,12 +8,13 @@ from ..auth.models import AppUser
 from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
+from ..i18n import N_, ngettext
 from ..web import done, render
 from . import service
 from .forms import AidItemForm
 
 bp = Blueprint("aid_items", __name__)
-ORIGINS = {"default": "默认", "staff": "工作人员添加", "import": "导入时发现"}
+ORIGINS = {"default": N_("默认"), "staff": N_("工作人员添加"), "import": N_("导入时发现")}
 
 
 def _page(form: AidItemForm, status: int = 200):
@@ -50,8 +51,11 @@ def save():
             getattr(form, error.field, form.pattern).errors.append(error.message)
         else:
             refiled = saved.refiled
-            message = f"救助项目「{saved.item.pattern}」已保存；本辖区重新归类 {refiled.done} 条救助记录（以更正记录追加）。"
+            message = ngettext("救助项目「%(pattern)s」已保存；本辖区重新归类 %(num)s 条救助记录（以更正记录追加）。",
+                               "救助项目「%(pattern)s」已保存；本辖区重新归类 %(num)s 条救助记录（以更正记录追加）。",
+                               refiled.done, pattern=saved.item.pattern)
             if refiled.remaining:
-                flash(f"还有 {refiled.remaining} 条待归类，请再次保存该项目继续。", "info")
+                flash(ngettext("还有 %(num)s 条待归类，请再次保存该项目继续。", "还有 %(num)s 条待归类，请再次保存该项目继续。",
+                               refiled.remaining), "info")
             return done(message, "aid_items.index")
     return _page(form, status=422)

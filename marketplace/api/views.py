@@ -9,11 +9,12 @@ from werkzeug.exceptions import HTTPException
 from ..auth.policy import permission
 from ..db import db
 from ..errors import DomainError, NotFound
+from ..i18n import _
 from ..needs import listing
 from ..needs.service import get_need
 from ..search.query import SearchQuery
 from ..search.service import search_needs
-from ..vocabulary import AGE_BANDS
+from ..vocabulary import AGE_BANDS, label
 from .openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -41,7 +42,7 @@ def _item(need: listing.PublicNeed) -> dict:
     values = asdict(need)
     item = {name: values[name] for name in FIELDS}
     item["deadline"] = need.deadline.isoformat()
-    item["age_band_label"] = AGE_BANDS.get(need.age_band) if need.age_band else None
+    item["age_band_label"] = label(AGE_BANDS, need.age_band) if need.age_band else None
     item["url"] = url_for("needs.detail", need_id=need.id)
     return item
 
@@ -74,7 +75,7 @@ def need(need_id: int):
     session = db()
     found = get_need(session, need_id)
     if found.status not in listing.PUBLIC_STATUSES:
-        raise NotFound("需求不存在。")  # the same answer as for a missing id: drafts stay unseen
+        raise NotFound(_("需求不存在。"))  # the same answer as for a missing id: drafts stay unseen
     return jsonify(_item(listing.public_need(session, found)))
 
 

@@ -3,7 +3,8 @@
 from sqlalchemy import and_, false
 
 from ..errors import Forbidden, NotFound
-from ..vocabulary import STAFF_DUTIES
+from ..i18n import N_, _
+from ..vocabulary import STAFF_DUTIES, label
 
 
 def scope_prefix(region_code: str) -> str:
@@ -38,9 +39,9 @@ def in_scope(user, region_code: str | None) -> bool:
 
 def require_role(user, *roles: str):
     if user is None or not getattr(user, "is_authenticated", False) or user.role not in roles:
-        raise Forbidden("您的账号没有执行此操作的权限。")
+        raise Forbidden(_("您的账号没有执行此操作的权限。"))
     if not user.is_active:
-        raise Forbidden("您的账号已停用。")
+        raise Forbidden(_("您的账号已停用。"))
     return user
 
 
@@ -49,7 +50,7 @@ def require_duty(user, duty: str):
     because CLI and bulk paths reach them without a route."""
     require_role(user, "staff")
     if not user.has_duty(duty):
-        raise Forbidden(f"您没有「{STAFF_DUTIES[duty]}」职责，不能执行此操作。请联系账号管理员。")
+        raise Forbidden(_("您没有「%(duty)s」职责，不能执行此操作。请联系账号管理员。", duty=label(STAFF_DUTIES, duty)))
     return user
 
 
@@ -59,11 +60,12 @@ def require_staff_for(user, region_code: str, duty: str | None = None):
     if duty is not None:
         require_duty(user, duty)
     if not in_scope(user, region_code):
-        raise Forbidden("该户不在您负责的行政区划内。")
+        raise Forbidden(_("该户不在您负责的行政区划内。"))
     return user
 
 
-def found(obj, what: str = "记录"):
+def found(obj, what: str = N_("记录")):
+    """`what` names the object kind, a Chinese name marked with N_ by the caller and translated here."""
     if obj is None:
-        raise NotFound(f"{what}不存在。")
+        raise NotFound(_("%(what)s不存在。", what=_(what)))
     return obj

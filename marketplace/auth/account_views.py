@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, EqualTo
 from ..db import db
 from ..errors import Invalid
 from ..forms import EmptyForm
+from ..i18n import N_, _, _l, minute
 from ..security import sessions
 from ..security.events import record
 from ..security.models import UserSession
@@ -24,15 +25,15 @@ bp = Blueprint("account", __name__)
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码。")])
-    password = PasswordField("新密码（至少10位，不能包含邮箱用户名或姓名，不能是常见密码）",
-                             validators=[DataRequired("请输入新密码。")])
-    confirm = PasswordField("再次输入新密码", validators=[DataRequired("请再次输入新密码。"),
-                                                     EqualTo("password", "两次输入的密码不一致。")])
+    current = PasswordField(_l("当前密码"), validators=[DataRequired(_l("请输入当前密码。"))])
+    password = PasswordField(_l("新密码（至少10位，不能包含邮箱用户名或姓名，不能是常见密码）"),
+                             validators=[DataRequired(_l("请输入新密码。"))])
+    confirm = PasswordField(_l("再次输入新密码"), validators=[DataRequired(_l("请再次输入新密码。")),
+                                                         EqualTo("password", _l("两次输入的密码不一致。"))])
 
 
 # Most specific first: Edge and Opera say "Chrome", Chrome says "Safari", WeChat's browser says all three.
-_BROWSERS = (("MicroMessenger", "微信"), ("EdgA?/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
+_BROWSERS = (("MicroMessenger", N_("微信")), ("EdgA?/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
              ("Chrome/", "Chrome"), ("Safari/", "Safari"))
 _SYSTEMS = (("Windows", "Windows"), ("Android", "Android"), ("iPhone|iPad|iPod", "iOS"),
             ("Mac OS X|Macintosh", "macOS"), ("HarmonyOS", "HarmonyOS"), ("Linux", "Linux"))
@@ -42,14 +43,14 @@ def device_summary(user_agent: str) -> str:
     """「Chrome · Windows」 from a user-agent string; 未知设备 when nothing is recognised."""
     browser = next((name for pattern, name in _BROWSERS if re.search(pattern, user_agent or "")), None)
     system = next((name for pattern, name in _SYSTEMS if re.search(pattern, user_agent or "")), None)
-    return " · ".join(part for part in (browser, system) if part) or "未知设备"
+    return " · ".join(_(part) for part in (browser, system) if part) or _("未知设备")
 
 
 def _when(value) -> str:
     from ..security.throttle import LOCAL
 
     value = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return value.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
+    return minute(value.astimezone(LOCAL))
 
 
 @bp.get("/account/sessions")
@@ -78,9 +79,10 @@ def end_session(session_id: int):
     if current is not None and current.id == row.id:
         from flask_login import logout_user
 
+        message = _("已结束本设备的登录。")  # in the account's language, chosen before signing out
         logout_user()
-        return done("已结束本设备的登录。", "auth.login")
-    return done("已结束该设备的登录。", "account.sessions_page")
+        return done(message, "auth.login")
+    return done(_("已结束该设备的登录。"), "account.sessions_page")
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -92,7 +94,7 @@ def change_password():
         session = db()
         user = current_user._get_current_object()
         if not check_password_hash(user.password_hash, form.current.data or ""):
-            form.current.errors.append("当前密码不正确。")
+            form.current.errors.append(_("当前密码不正确。"))
         else:
             try:
                 passwords.set_password(session, user, form.password.data)
@@ -104,7 +106,7 @@ def change_password():
                 ended = sessions.end_user_sessions(session, user, "password.change")
                 record(session, "password.change", subject=user, sessions_ended=ended)
                 sessions.start_session(session, user)
-                return done("密码已修改，其他设备上的登录已全部结束。", "account.sessions_page")
+                return done(_("密码已修改，其他设备上的登录已全部结束。"), "account.sessions_page")
         status = 422
     elif form.is_submitted():
         status = 422

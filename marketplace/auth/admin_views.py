@@ -9,6 +9,7 @@ from ..auth.access import found
 from ..db import db
 from ..errors import Invalid
 from ..forms import EmptyForm
+from ..i18n import N_, _
 from ..organizations.models import Organization
 from ..web import done, render
 from . import administration
@@ -52,7 +53,7 @@ def create():
         except Invalid as error:
             getattr(form, error.field or "email", form.email).errors.append(error.message)
         else:
-            return done(f"已创建账号 {user.email}。", "users.index")
+            return done(_("已创建账号 %(email)s。", email=user.email), "users.index")
     return _page(form, 422)
 
 
@@ -63,25 +64,26 @@ def update_staff(user_id: int):
     the browser does not send them: the account keeps those as they were. One sent anyway is a grant, and
     refused by the service."""
     session = db()
-    user = found(session.get(AppUser, user_id), "账号")
+    user = found(session.get(AppUser, user_id), N_("账号"))
     administration.check_staff_account(session, current_user, user)  # scope first: 403 before any form error
     form = StaffAccountForm(prefix=f"u{user_id}")
     if not form.validate_on_submit():
-        errors = form.region_code.errors or ["页面已过期，请刷新后重试。"]
-        raise Invalid(errors[0], "region_code")
+        errors = form.region_code.errors or [_("页面已过期，请刷新后重试。")]
+        raise Invalid(str(errors[0]), "region_code")
     duties = set(form.duties.data or []) | (user.duty_set - set(administration.grantable_duties(current_user)))
     administration.set_region(session, current_user, user, form.region_code.data.strip())
     administration.set_duties(session, current_user, user, duties)
-    return done(f"已更新账号 {user.email} 的职责和负责区划。", "users.index")
+    return done(_("已更新账号 %(email)s 的职责和负责区划。", email=user.email), "users.index")
 
 
 @bp.post("/staff/users/<int:user_id>/active")
 @permission("accounts.manage")
 def set_active(user_id: int):
     if not EmptyForm().validate_on_submit():
-        raise Invalid("页面已过期，请刷新后重试。")
+        raise Invalid(_("页面已过期，请刷新后重试。"))
     session = db()
-    user = found(session.get(AppUser, user_id), "账号")
+    user = found(session.get(AppUser, user_id), N_("账号"))
     active = request.form.get("active") == "1"
     administration.set_active(session, current_user, user, active)
-    return done(f"账号 {user.email} 已{'启用' if active else '停用'}。", "users.index")
+    return done(_("账号 %(email)s 已启用。", email=user.email) if active else _("账号 %(email)s 已停用。", email=user.email),
+                "users.index")

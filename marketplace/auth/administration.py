@@ -13,11 +13,12 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from ..errors import Forbidden, Invalid
+from ..i18n import _
 from ..organizations.models import Organization
 from ..regions.models import Region
 from ..security import events
 from ..security.sessions import end_user_sessions
-from ..vocabulary import STAFF_DUTIES
+from ..vocabulary import STAFF_DUTIES, label
 from .access import in_scope, require_duty, scope_prefix
 from .models import AppUser
 from .service import create_user, normalise_duties
@@ -52,16 +53,16 @@ def grantable_duties(actor: AppUser) -> list[str]:
 
 def _refuse_ungranted(actor: AppUser, granted: set[str]) -> None:
     if missing := [code for code in STAFF_DUTIES if code in granted and not actor.has_duty(code)]:
-        names = "、".join(f"「{STAFF_DUTIES[code]}」" for code in missing)
-        raise Forbidden(f"您本人没有{names}职责，不能授予他人。")
+        names = _("、").join(_("「%(duty)s」", duty=label(STAFF_DUTIES, code)) for code in missing)
+        raise Forbidden(_("您本人没有%(names)s职责，不能授予他人。", names=names))
 
 
 def _region_in_scope(session: Session, actor: AppUser, region_code: str | None) -> str:
     if not region_code or session.get(Region, region_code) is None:
-        raise Invalid(f"行政区划代码 {region_code or ''} 不存在。", "region_code")
+        raise Invalid(_("行政区划代码 %(code)s 不存在。", code=region_code or ""), "region_code")
     if not in_scope(actor, region_code):
-        raise Invalid(f"只能为您负责区域内的人员或组织创建、调整账号：{region_code} 高于或超出您本人的范围。",
-                      "region_code")
+        raise Invalid(_("只能为您负责区域内的人员或组织创建、调整账号：%(code)s 高于或超出您本人的范围。",
+                        code=region_code), "region_code")
     return region_code
 
 
@@ -75,17 +76,17 @@ def create_user_as(session: Session, actor: AppUser, *, role: str, region_code: 
     if role == "charity":
         org = session.get(Organization, organization_id) if organization_id else None
         if org is None:
-            raise Invalid("慈善组织成员须属于一个已登记的组织。", "organization_id")
+            raise Invalid(_("慈善组织成员须属于一个已登记的组织。"), "organization_id")
         if not in_scope(actor, org.region_code):
-            raise Invalid("只能为您负责区域内的人员或组织创建账号：该组织不在您负责的行政区划内。", "organization_id")
+            raise Invalid(_("只能为您负责区域内的人员或组织创建账号：该组织不在您负责的行政区划内。"), "organization_id")
         region_code = org.region_code
     else:
         if role == "staff" and organization_id:
-            raise Invalid("民政工作人员账号不属于任何组织，请不要填写组织编号。", "organization_id")
+            raise Invalid(_("民政工作人员账号不属于任何组织，请不要填写组织编号。"), "organization_id")
         if organization_id:
             org = session.get(Organization, organization_id)
             if org is None or not in_scope(actor, org.region_code):
-                raise Invalid("只能为您负责区域内的人员或组织创建账号：该组织不在您负责的行政区划内。",
+                raise Invalid(_("只能为您负责区域内的人员或组织创建账号：该组织不在您负责的行政区划内。"),
                               "organization_id")
         region_code = _region_in_scope(session, actor, region_code)
     _refuse_ungranted(actor, codes)
@@ -99,11 +100,11 @@ def create_user_as(session: Session, actor: AppUser, *, role: str, region_code: 
 def check_staff_account(session: Session, actor: AppUser, user: AppUser) -> None:
     require_duty(actor, "accounts")
     if not administrable(session, actor, user):
-        raise Forbidden("该账号不在您负责的行政区划内。")
+        raise Forbidden(_("该账号不在您负责的行政区划内。"))
     if user.role != "staff":
-        raise Invalid("只有民政工作人员账号有职责和负责区划。", "duties")
+        raise Invalid(_("只有民政工作人员账号有职责和负责区划。"), "duties")
     if user.id == actor.id:
-        raise Forbidden("不能修改自己的职责或负责区划，请由另一名账号管理员办理。")
+        raise Forbidden(_("不能修改自己的职责或负责区划，请由另一名账号管理员办理。"))
 
 
 def set_duties(session: Session, actor: AppUser, user: AppUser, duties) -> AppUser:
@@ -140,9 +141,9 @@ def set_region(session: Session, actor: AppUser, user: AppUser, region_code: str
 def set_active(session: Session, actor: AppUser, user: AppUser, active: bool) -> AppUser:
     require_duty(actor, "accounts")
     if not administrable(session, actor, user):
-        raise Forbidden("该账号不在您负责的行政区划内。")
+        raise Forbidden(_("该账号不在您负责的行政区划内。"))
     if user.id == actor.id and not active:
-        raise Forbidden("不能停用自己的账号。")
+        raise Forbidden(_("不能停用自己的账号。"))
     if user.is_active == active:
         return user
     user.is_active = active

@@ -10,6 +10,7 @@ from pathlib import Path
 from werkzeug.security import generate_password_hash
 
 from ..errors import Invalid
+from ..i18n import _
 from ..modelbase import utcnow
 
 MIN_LENGTH = 10
@@ -28,16 +29,16 @@ def problem(password: str, *, email: str = "", display_name: str = "") -> str | 
     """The first rule `password` breaks, as a message for the form; None if it is acceptable."""
     password = password or ""
     if len(password) < MIN_LENGTH:
-        return f"密码至少{MIN_LENGTH}位。"
+        return _("密码至少%(min)s位。", min=MIN_LENGTH)
     lowered = password.lower()
     local = (email or "").strip().lower().split("@", 1)[0]
     if len(local) >= _MIN_NAME_PART and local in lowered:
-        return "密码不能包含您的邮箱用户名。"
+        return _("密码不能包含您的邮箱用户名。")
     name = "".join((display_name or "").split()).lower()
     if len(name) >= _MIN_NAME_PART and name in lowered.replace(" ", ""):
-        return "密码不能包含您的姓名或称呼。"
+        return _("密码不能包含您的姓名或称呼。")
     if lowered in common_passwords():
-        return "该密码过于常见，容易被猜中，请换一个。"
+        return _("该密码过于常见，容易被猜中，请换一个。")
     return None
 
 

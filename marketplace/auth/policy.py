@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from ..i18n import N_
 from ..vocabulary import ROLES, STAFF_DUTIES
 
 SIGNED_IN = frozenset(ROLES)
@@ -32,56 +33,56 @@ class Rule:
     duty: str | None = None  # a staff duty (vocabulary.STAFF_DUTIES) the caller must hold
     scope: str = "none"
     reauth: bool = False  # the caller proved who they are within REAUTH_MINUTES
-    label: str = ""
+    label: str = ""  # Chinese, marked with N_; translated where shown (error_ways.py)
 
 
 POLICY: dict[str, Rule] = {
     # Public and account pages.
-    "public.read": Rule(None, label="公开页面"),
-    "account.sign_in": Rule(None, label="登录、注册、找回密码、接受邀请"),
-    "ops.probe": Rule(None, label="存活与就绪探针（/healthz、/readyz，不含任何数据）"),
+    "public.read": Rule(None, label=N_("公开页面")),
+    "account.sign_in": Rule(None, label=N_("登录、注册、找回密码、接受邀请")),
+    "ops.probe": Rule(None, label=N_("存活与就绪探针（/healthz、/readyz，不含任何数据）")),
     # Anyone, but only from MARKETPLACE_METRICS_ALLOW (operations/views.py); elsewhere it answers 404.
-    "ops.metrics": Rule(None, label="Prometheus 运行指标（/metrics，仅限配置的地址）"),
+    "ops.metrics": Rule(None, label=N_("Prometheus 运行指标（/metrics，仅限配置的地址）")),
     # Anyone, but only in demo mode (demo/views.py); elsewhere it answers 404.
-    "demo.mailbox": Rule(None, label="演示邮箱（仅演示模式，列出演示环境收到的邮件）"),
+    "demo.mailbox": Rule(None, label=N_("演示邮箱（仅演示模式，列出演示环境收到的邮件）")),
     # Evidence photos and receipts (evidence/access.py decides: staff of the need's region, the submitting
     # organisation or volunteer). Open to anyone at the policy level on purpose: a visitor guessing a file's
     # URL must get the 404 a missing file gets, not a login redirect that confirms the file exists.
-    "evidence.file": Rule(None, scope="region", label="凭证照片与收据（本区划工作人员、提交的组织或志愿者）"),
-    "ui.language": Rule(None, label="切换界面语言（中文 / English）"),
-    "account.own": Rule(SIGNED_IN, scope="self", label="本人账号：登录设备、修改密码、通知设置、双因素认证"),
+    "evidence.file": Rule(None, scope="region", label=N_("凭证照片与收据（本区划工作人员、提交的组织或志愿者）")),
+    "ui.language": Rule(None, label=N_("切换界面语言（中文 / English）")),
+    "account.own": Rule(SIGNED_IN, scope="self", label=N_("本人账号：登录设备、修改密码、通知设置、双因素认证")),
     # Fulfilers.
-    "fulfil.claim": Rule(FULFILERS, scope="owner", label="认领、开始帮扶、提交凭证、转交、释放"),
-    "fulfil.pledge": Rule(CHARITY, scope="organization", label="认捐与认捐凭证"),
-    "fulfil.recommend": Rule(FULFILERS, scope="self", label="为我推荐、服务意向"),
-    "volunteer.self": Rule(VOLUNTEER, scope="owner", label="志愿者资料、班次报名、服务记录"),
-    "org.manage": Rule(CHARITY, scope="organization", label="本组织成员与邀请（组织管理员）"),
-    "shift.coordinate": Rule(frozenset({"staff", "charity"}), scope="region", label="班次创建与取消、工时审核"),
+    "fulfil.claim": Rule(FULFILERS, scope="owner", label=N_("认领、开始帮扶、提交凭证、转交、释放")),
+    "fulfil.pledge": Rule(CHARITY, scope="organization", label=N_("认捐与认捐凭证")),
+    "fulfil.recommend": Rule(FULFILERS, scope="self", label=N_("为我推荐、服务意向")),
+    "volunteer.self": Rule(VOLUNTEER, scope="owner", label=N_("志愿者资料、班次报名、服务记录")),
+    "org.manage": Rule(CHARITY, scope="organization", label=N_("本组织成员与邀请（组织管理员）")),
+    "shift.coordinate": Rule(frozenset({"staff", "charity"}), scope="region", label=N_("班次创建与取消、工时审核")),
     "shift.attend": Rule(frozenset({"staff", "charity", "volunteer"}), scope="owner",
-                         label="签到签退（志愿者本人或班次协调人）"),
+                         label=N_("签到签退（志愿者本人或班次协调人）")),
     "contact.reveal": Rule(frozenset({"staff", "charity", "volunteer"}), scope="region", reauth=True,
-                           label="查看联系方式（依法定依据或同意，逐次记录）"),
+                           label=N_("查看联系方式（依法定依据或同意，逐次记录）")),
     # Staff: reading inside their region needs no duty; acting needs the duty.
-    "registry.read": Rule(STAFF, scope="region", label="救助对象、救助链、需求管理、报表、访问日志"),
-    "evaluation.read": Rule(STAFF, scope="region", label="综合评估：各组织的确认率、满意度、按时率、退回率、核验用时"),
-    "registry.import": Rule(STAFF, duty="registry_import", scope="region", label="名单与救助发放导入"),
-    "registry.move": Rule(STAFF, duty="registry_import", scope="region", label="迁移户的行政区划"),
+    "registry.read": Rule(STAFF, scope="region", label=N_("救助对象、救助链、需求管理、报表、访问日志")),
+    "evaluation.read": Rule(STAFF, scope="region", label=N_("综合评估：各组织的确认率、满意度、按时率、退回率、核验用时")),
+    "registry.import": Rule(STAFF, duty="registry_import", scope="region", label=N_("名单与救助发放导入")),
+    "registry.move": Rule(STAFF, duty="registry_import", scope="region", label=N_("迁移户的行政区划")),
     # PIPL art. 45: everything held about a household, decrypted, in one file; the registry keepers' duty.
-    "privacy.copy": Rule(STAFF, duty="registry_import", scope="region", reauth=True, label="生成个人信息副本"),
-    "need.post": Rule(STAFF, duty="need_posting", scope="region", label="发布、撤销需求，登记更正"),
+    "privacy.copy": Rule(STAFF, duty="registry_import", scope="region", reauth=True, label=N_("生成个人信息副本")),
+    "need.post": Rule(STAFF, duty="need_posting", scope="region", label=N_("发布、撤销需求，登记更正")),
     # The staff who post a household's needs know the household: they hand it the slip with its code and
     # visit it afterwards. Verifiers check what those give; they do not produce it.
     "slip.issue": Rule(STAFF, duty="need_posting", scope="region",
-                       label="打印送达回执受助方联（含确认码）、重新出具确认码"),
-    "followup.record": Rule(STAFF, duty="need_posting", scope="region", label="记录回访（是否收到、满意度）"),
-    "evidence.verify": Rule(STAFF, duty="verification", scope="region", label="凭证与认捐核验"),
-    "org.vet": Rule(STAFF, duty="org_vetting", scope="region", label="组织审核"),
-    "rules.configure": Rule(STAFF, duty="rules", scope="region", label="重复规则、检索同义词、救助项目映射"),
-    "accounts.manage": Rule(STAFF, duty="accounts", scope="region", label="账号管理、职责授予"),
-    "accounts.grant": Rule(STAFF, duty="accounts", scope="region", reauth=True, label="创建账号、授予职责"),
-    "security_log.read": Rule(STAFF, duty="accounts", scope="region", label="安全日志"),
-    "outbox.read": Rule(STAFF, scope="region", label="邮件队列（查看、重试发送）"),
-    "data.export": Rule(STAFF, scope="region", reauth=True, label="导出台账、报表、名单数据"),
+                       label=N_("打印送达回执受助方联（含确认码）、重新出具确认码")),
+    "followup.record": Rule(STAFF, duty="need_posting", scope="region", label=N_("记录回访（是否收到、满意度）")),
+    "evidence.verify": Rule(STAFF, duty="verification", scope="region", label=N_("凭证与认捐核验")),
+    "org.vet": Rule(STAFF, duty="org_vetting", scope="region", label=N_("组织审核")),
+    "rules.configure": Rule(STAFF, duty="rules", scope="region", label=N_("重复规则、检索同义词、救助项目映射")),
+    "accounts.manage": Rule(STAFF, duty="accounts", scope="region", label=N_("账号管理、职责授予")),
+    "accounts.grant": Rule(STAFF, duty="accounts", scope="region", reauth=True, label=N_("创建账号、授予职责")),
+    "security_log.read": Rule(STAFF, duty="accounts", scope="region", label=N_("安全日志")),
+    "outbox.read": Rule(STAFF, scope="region", label=N_("邮件队列（查看、重试发送）")),
+    "data.export": Rule(STAFF, scope="region", reauth=True, label=N_("导出台账、报表、名单数据")),
 }
 
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import flash, redirect, request, url_for
 
+from ..i18n import _
 from ..security import sessions
 from .two_factor import safe_path
 
@@ -37,7 +38,7 @@ def ask(next_path: str | None = None):
         target = safe_path((next_path or request.full_path).rstrip("?")) or "/"
     else:
         target = _form_page()
-        flash("为保护数据安全，请先重新验证身份；验证后请再次提交刚才的表单。", "info")
+        flash(_("为保护数据安全，请先重新验证身份；验证后请再次提交刚才的表单。"), "info")
     location = url_for("reauth.page", next=target)
     if request.headers.get("HX-Request"):  # htmx: navigate the whole page, not swap the form into a target
         return "", 204, {"HX-Redirect": location}

@@ -9,6 +9,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..db import db, keep_effect_even_on_rollback
+from ..i18n import _, _l
 from ..security import events, sessions, throttle
 from ..web import render
 from . import totp
@@ -19,9 +20,9 @@ bp = Blueprint("reauth", __name__)
 
 
 class ReauthForm(FlaskForm):
-    password = PasswordField("当前密码", validators=[DataRequired("请输入当前密码。")],
+    password = PasswordField(_l("当前密码"), validators=[DataRequired(_l("请输入当前密码。"))],
                              render_kw={"autocomplete": "current-password", "autofocus": True})
-    code = StringField("验证器中的6位验证码", validators=[Optional(), Length(max=32)],
+    code = StringField(_l("验证器中的6位验证码"), validators=[Optional(), Length(max=32)],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
 
 
@@ -30,7 +31,7 @@ def _key(user) -> str:
 
 
 def _page(form, next_path, status=200):
-    body, _status, headers = render("auth/reauth.html", form=form, next_path=next_path,
+    body, _code, headers = render("auth/reauth.html", form=form, next_path=next_path,
                                     needs_code=totp.is_enrolled(current_user), status=status)
     return body, status, headers
 
@@ -46,12 +47,12 @@ def page():
     key = _key(user)
     if (refused := throttle.refused(session, key, delay_after=None, max_delay=0)) is not None:
         form.password.errors.append(refused.message)
-        body, _status, headers = _page(form, next_path, 429)
+        body, _code, headers = _page(form, next_path, 429)
         return body, 429, {**headers, "Retry-After": str(refused.retry_after_seconds)}
     if not check_password_hash(user.password_hash, form.password.data or ""):
-        form.password.errors.append("密码不正确。")
+        form.password.errors.append(_("密码不正确。"))
     elif totp.is_enrolled(user) and not totp.verify_code(session, user, form.code.data or ""):
-        form.code.errors.append("验证码不正确或已使用。")
+        form.code.errors.append(_("验证码不正确或已使用。"))
     if form.errors:
         events.record(session, "reauth", outcome="failed", subject=user)
         config = current_app.config

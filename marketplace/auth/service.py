@@ -7,6 +7,7 @@ from sqlmodel import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import Invalid
+from ..i18n import _
 from ..modelbase import utcnow
 from ..organizations.models import Organization
 from ..regions.models import Region
@@ -31,7 +32,7 @@ def normalise_duties(duties) -> str:
     of vocabulary.STAFF_DUTIES; an unknown code is refused, not dropped."""
     codes = {d.strip() for d in (duties.split(",") if isinstance(duties, str) else duties or ()) if d.strip()}
     if unknown := codes - set(STAFF_DUTIES):
-        raise Invalid(f"未知的职责：{'、'.join(sorted(unknown))}。", "duties")
+        raise Invalid(_("未知的职责：%(codes)s。", codes="、".join(sorted(unknown))), "duties")
     return ",".join(code for code in STAFF_DUTIES if code in codes)
 
 
@@ -39,23 +40,23 @@ def create_user(session: Session, *, email: str, password: str, display_name: st
                 region_code: str | None = None, organization_id: int | None = None, duties=()) -> AppUser:
     email = normalise_email(email)
     if not _EMAIL.match(email):
-        raise Invalid("请输入有效的电子邮箱地址。", "email")
+        raise Invalid(_("请输入有效的电子邮箱地址。"), "email")
     if role not in ROLES:
-        raise Invalid(f"角色须为 {', '.join(ROLES)} 之一。", "role")
+        raise Invalid(_("角色须为 %(roles)s 之一。", roles=", ".join(ROLES)), "role")
     if not (display_name or "").strip():
-        raise Invalid("请填写姓名或称呼。", "display_name")
+        raise Invalid(_("请填写姓名或称呼。"), "display_name")
     passwords.check(password, email=email, display_name=display_name)
     if role == "staff" and not region_code:
-        raise Invalid("民政工作人员须指定负责的行政区划。", "region_code")
+        raise Invalid(_("民政工作人员须指定负责的行政区划。"), "region_code")
     if region_code and session.get(Region, region_code) is None:
-        raise Invalid(f"行政区划代码 {region_code} 不存在。", "region_code")
+        raise Invalid(_("行政区划代码 %(code)s 不存在。", code=region_code), "region_code")
     if role == "charity" and (organization_id is None or session.get(Organization, organization_id) is None):
-        raise Invalid("慈善组织成员须属于一个已登记的组织。", "organization_id")
+        raise Invalid(_("慈善组织成员须属于一个已登记的组织。"), "organization_id")
     duties = normalise_duties(duties)
     if duties and role != "staff":
-        raise Invalid("只有民政工作人员账号可以授予职责。", "duties")
+        raise Invalid(_("只有民政工作人员账号可以授予职责。"), "duties")
     if session.scalar(select(func.count()).select_from(AppUser).where(AppUser.email == email)):
-        raise Invalid("该邮箱已注册。", "email")
+        raise Invalid(_("该邮箱已注册。"), "email")
     user = AppUser(email=email, display_name=display_name.strip(), password_hash=passwords.hash_password(password),
                    role=role, region_code=region_code, organization_id=organization_id, duties=duties,
                    password_changed_at=utcnow())

@@ -11,11 +11,12 @@ import pyotp
 import segno
 from sqlalchemy import delete, or_, select, update
 
+from ..i18n import N_, _
 from ..modelbase import utcnow
 from ..privacy.vault import vault
 from .models import AppUser, RecoveryCode
 
-ISSUER = "善桥"
+ISSUER = N_("善桥")  # the name the authenticator app shows, in the enrolling person's language
 STEP_SECONDS = 30
 # One step either side of now (pyotp's valid_window=1): a phone clock off by up to 30 s still works.
 VALID_WINDOW = 1
@@ -47,12 +48,12 @@ def pending_secret(session, user: AppUser) -> str:
 
 
 def provisioning_uri(user: AppUser, secret: str) -> str:
-    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=_(ISSUER))
 
 
 def qr_svg(uri: str) -> str:
     """The QR code as inline SVG markup (no <?xml?> declaration, no external image)."""
-    return segno.make(uri, error="m").svg_inline(scale=5, title="双因素认证二维码", border=2)
+    return segno.make(uri, error="m").svg_inline(scale=5, title=_("双因素认证二维码"), border=2)
 
 
 def grouped(secret: str) -> str:
@@ -130,8 +131,8 @@ def _recovery_hash(user_id: int, normalised: str) -> str:
 def issue_recovery_codes(session, user: AppUser) -> list[str]:
     """Replace the account's recovery codes with RECOVERY_CODES new ones; only their hashes are kept."""
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    codes = ["".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(_RECOVERY_LENGTH))
-             for _ in range(RECOVERY_CODES)]
+    codes = ["".join(secrets.choice(_RECOVERY_ALPHABET) for _char in range(_RECOVERY_LENGTH))
+             for _code in range(RECOVERY_CODES)]
     session.add_all(RecoveryCode(user_id=user.id, code_hash=_recovery_hash(user.id, code)) for code in codes)
     session.flush()
     return [f"{code[:5]}-{code[5:]}" for code in codes]

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, request, url_for
 from flask import session as cookie_session
 
+from ..i18n import _
 from . import totp
 
 PENDING_KEY = "2fa_pending"
@@ -60,7 +61,7 @@ def begin_second_step(user):
         # MARKETPLACE_STAFF_2FA=required and nothing set up: signed in, but kept on the enrolment page
         # (two_factor_views.confine_until_enrolled) until a first code is confirmed.
         sessions.start_session(db(), user)
-        flash("您的账号须先启用双因素认证，才能使用其他功能。", "info")
+        flash(_("您的账号须先启用双因素认证，才能使用其他功能。"), "info")
         return redirect(url_for("two_factor.enrol"), code=303)
     cookie_session.pop(PENDING_KEY, None)
     cookie_session[PENDING_KEY] = {"uid": user.id, "at": int(time.time()), "fails": 0, "next": next_path}

@@ -9,6 +9,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..db import db, keep_effect_even_on_rollback
+from ..i18n import _, _l, ngettext
 from ..security import events, sessions, throttle
 from ..web import render
 from . import totp, two_factor
@@ -22,14 +23,14 @@ _OPEN_WHILE_ENROLLING = {"static", "two_factor.enrol", "two_factor.confirm", "au
 
 
 class CodeForm(FlaskForm):
-    code = StringField("验证码", validators=[DataRequired("请输入验证码。"), Length(max=32)],
+    code = StringField(_l("验证码"), validators=[DataRequired(_l("请输入验证码。")), Length(max=32)],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True})
 
 
 class DisableForm(FlaskForm):
-    password = PasswordField("当前密码", validators=[DataRequired("请输入当前密码。")],
+    password = PasswordField(_l("当前密码"), validators=[DataRequired(_l("请输入当前密码。"))],
                              render_kw={"autocomplete": "current-password"})
-    code = StringField("验证器中的6位验证码", validators=[DataRequired("请输入验证码。"), Length(max=32)],
+    code = StringField(_l("验证器中的6位验证码"), validators=[DataRequired(_l("请输入验证码。")), Length(max=32)],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
 
 
@@ -95,13 +96,13 @@ def confirm():
     if codes is None:
         events.record(session, "2fa.enrol", outcome="failed", subject=user)
         _count_wrong_code(session, user)
-        form.code.errors.append("验证码不正确或已使用，请输入验证器当前显示的6位数字。")
+        form.code.errors.append(_("验证码不正确或已使用，请输入验证器当前显示的6位数字。"))
         return _enrol_page(user, form=form, status=422)
     throttle.succeed(session, _throttle_key(user))
     events.record(session, "2fa.enrol", subject=user)
     # Enrolling proves the factor: this session counts as freshly re-authenticated.
     sessions.mark_reauthenticated(session)
-    flash("双因素认证已启用。", "success")
+    flash(_("双因素认证已启用。"), "success")
     return render("auth/recovery_codes.html", codes=codes)
 
 
@@ -122,12 +123,12 @@ def regenerate():
     if not totp.verify_code(session, user, form.code.data):
         events.record(session, "2fa.verify", outcome="failed", subject=user, purpose="recovery_codes")
         _count_wrong_code(session, user)
-        form.code.errors.append("验证码不正确或已使用。")
+        form.code.errors.append(_("验证码不正确或已使用。"))
         return _enrol_page(user, form=form, status=422)
     throttle.succeed(session, _throttle_key(user))
     codes = totp.issue_recovery_codes(session, user)
     events.record(session, "2fa.recovery_codes", subject=user, rows=len(codes))
-    flash("已生成新的恢复码，旧的恢复码全部作废。", "success")
+    flash(_("已生成新的恢复码，旧的恢复码全部作废。"), "success")
     return render("auth/recovery_codes.html", codes=codes)
 
 
@@ -146,9 +147,9 @@ def disable():
         form.code.errors.append(refused.message)
         return _disable_failed(user, form, status=429)
     if not check_password_hash(user.password_hash, form.password.data or ""):
-        form.password.errors.append("当前密码不正确。")
+        form.password.errors.append(_("当前密码不正确。"))
     elif not totp.verify_code(session, user, form.code.data):
-        form.code.errors.append("验证码不正确或已使用。")
+        form.code.errors.append(_("验证码不正确或已使用。"))
     if form.errors:
         events.record(session, "2fa.disable", outcome="failed", subject=user)
         _count_wrong_code(session, user)
@@ -156,7 +157,7 @@ def disable():
     throttle.succeed(session, _throttle_key(user))
     totp.disable(session, user)
     events.record(session, "2fa.disable", subject=user)
-    flash("双因素认证已停用，恢复码已作废。", "success")
+    flash(_("双因素认证已停用，恢复码已作废。"), "success")
     return redirect(url_for("two_factor.enrol"), code=303)
 
 
@@ -177,14 +178,14 @@ def second_step():
     user = session.get(AppUser, state["uid"]) if state else None
     if user is None or not user.is_active or not totp.is_enrolled(user):
         two_factor.finish()
-        flash("登录已超时，请重新输入邮箱和密码。", "info")
+        flash(_("登录已超时，请重新输入邮箱和密码。"), "info")
         return redirect(url_for("auth.login"), code=303)
     form = CodeForm()
     if not form.validate_on_submit():
         return render("auth/second_step.html", form=form, status=422 if form.is_submitted() else 200)
     if (refused := _refusal(session, user)) is not None:
         form.code.errors.append(refused.message)
-        body, _status, headers = render("auth/second_step.html", form=form, status=429)
+        body, _code, headers = render("auth/second_step.html", form=form, status=429)
         return body, 429, {**headers, "Retry-After": str(refused.retry_after_seconds)}
     code = form.code.data
     if totp.looks_like_totp(code):
@@ -197,17 +198,18 @@ def second_step():
     if not ok:
         _count_wrong_code(session, user)
         if two_factor.count_failure(state):
-            flash("验证码错误次数过多，请重新输入邮箱和密码。", "info")
+            flash(_("验证码错误次数过多，请重新输入邮箱和密码。"), "info")
             return redirect(url_for("auth.login"), code=303)
-        form.code.errors.append("验证码不正确或已使用。")
+        form.code.errors.append(_("验证码不正确或已使用。"))
         return render("auth/second_step.html", form=form, status=422)
     throttle.succeed(session, _throttle_key(user))
     next_path = two_factor.finish()
     sessions.start_session(session, user)
     if not totp.looks_like_totp(code):
         left = totp.unused_recovery_codes(session, user)
-        flash(f"您使用了一个恢复码，还剩 {left} 个。恢复码用完前请在“双因素认证”页面重新生成。", "info")
-    flash(f"欢迎，{user.display_name}。", "success")
+        flash(ngettext("您使用了一个恢复码，还剩 %(num)s 个。恢复码用完前请在“双因素认证”页面重新生成。",
+                       "您使用了一个恢复码，还剩 %(num)s 个。恢复码用完前请在“双因素认证”页面重新生成。", left), "info")
+    flash(_("欢迎，%(name)s。", name=user.display_name), "success")
     from .views import _HOME_BY_ROLE
 
     return redirect(next_path or url_for(_HOME_BY_ROLE[user.role]), code=303)

@@ -3,6 +3,7 @@ from flask_login import current_user, logout_user
 
 from ..db import db
 from ..forms import EmptyForm
+from ..i18n import _
 from ..security import login_throttle, sessions
 from ..security.events import record
 from ..security.sessions import start_session
@@ -27,7 +28,7 @@ def login():
         refused = login_throttle.refusal(session, form.email.data)
         if refused is not None:
             form.password.errors.append(refused.message)
-            body, _status, headers = render("auth/login.html", form=form, status=429)
+            body, _code, headers = render("auth/login.html", form=form, status=429)
             return body, 429, {**headers, "Retry-After": str(refused.retry_after_seconds)}
         user = service.authenticate(session, form.email.data, form.password.data)
         if user is not None:
@@ -36,10 +37,10 @@ def login():
             if two_factor.second_step_required(user):  # a TOTP or recovery code, or enrolment first
                 return two_factor.begin_second_step(user)
             start_session(session, user)
-            flash(f"欢迎，{user.display_name}。", "success")
+            flash(_("欢迎，%(name)s。", name=user.display_name), "success")
             return redirect(two_factor.safe_path(request.args.get("next")) or url_for(_HOME_BY_ROLE[user.role]), code=303)
         login_throttle.failed(session, form.email.data)
-        form.password.errors.append("邮箱或密码不正确，或账号已停用。")
+        form.password.errors.append(_("邮箱或密码不正确，或账号已停用。"))
         status = 422
     elif request.method == "POST":
         status = 422
@@ -56,6 +57,7 @@ def logout():
         if current is not None:
             sessions.end_session(session, current, "logout")
         record(session, "logout", subject=current_user)
+        message = _("您已退出登录。")  # in the account's language, chosen before signing out
         logout_user()
-        flash("您已退出登录。", "info")
+        flash(message, "info")
     return redirect(url_for("needs.home"), code=303)

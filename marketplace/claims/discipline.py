@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from ..auth.access import found, require_role
 from ..errors import Conflict, Forbidden, Invalid
+from ..i18n import N_, _, day, is_english
 from ..modelbase import utcnow
 from ..needs import lifecycle
 from ..needs.models import Need
@@ -37,15 +38,21 @@ def check_quota(session: Session, actor, start_days: int, limit: int) -> None:
     """Refuses a new claim while more than `limit` old claims are held, naming them."""
     stale = stale_claims(session, actor, start_days)
     if len(stale) > limit:
-        titles = "、".join(f"「{need.title}」（{claim.claimed_at:%Y-%m-%d} 认领）" for claim, need in stale[:10])
-        raise Conflict(f"您{'所在组织' if actor.organization_id else ''}有{len(stale)}项认领超过{start_days}天仍未完成"
-                       f"（上限{limit}项）：{titles}。请先提交凭证、放弃或转交其中一些，再认领新的需求。")
+        titles = (", " if is_english() else "、").join(
+            _("「%(title)s」（%(day)s 认领）", title=need.title, day=day(claim.claimed_at)) for claim, need in stale[:10])
+        values = {"count": len(stale), "days": start_days, "limit": limit, "titles": titles}
+        if actor.organization_id:
+            raise Conflict(_("您所在组织有%(count)s项认领超过%(days)s天仍未完成（上限%(limit)s项）：%(titles)s。"
+                             "请先提交凭证、放弃或转交其中一些，再认领新的需求。", **values))
+        raise Conflict(_("您有%(count)s项认领超过%(days)s天仍未完成（上限%(limit)s项）：%(titles)s。"
+                         "请先提交凭证、放弃或转交其中一些，再认领新的需求。", **values))
 
 
-def _approved_org(session: Session, org_id: int | None, who: str) -> Organization:
+def _approved_org(session: Session, org_id: int | None, refusal: str) -> Organization:
+    """`refusal`: the sentence (marked with N_) said when the organisation cannot take claims on."""
     org = session.get(Organization, org_id) if org_id else None
     if org is None or org.status != "approved":
-        raise Forbidden(f"{who}尚未通过民政部门审核或已暂停，不能接手认领。")
+        raise Forbidden(_(refusal))
     return org
 
 
@@ -60,17 +67,17 @@ def request_transfer(session: Session, actor, claim: Claim, to_org_id: int, reas
     check_owner(actor, claim)
     require_role(actor, "charity")
     if claim.status not in HELD:
-        raise Conflict("只有进行中的认领可以转交。")
+        raise Conflict(_("只有进行中的认领可以转交。"))
     reason = (reason or "").strip()
     if not 2 <= len(reason) <= 500:
-        raise Invalid("转交须填写原因（2至500字）。", "reason")
+        raise Invalid(_("转交须填写原因（2至500字）。"), "reason")
     scan_for_household(session, session.get(Need, claim.need_id).household_id, {"reason": reason},
-                       labels={"reason": "转交原因"})
-    target = _approved_org(session, to_org_id, "接收组织")
+                       labels={"reason": _("转交原因")})
+    target = _approved_org(session, to_org_id, N_("接收组织尚未通过民政部门审核或已暂停，不能接手认领。"))
     if target.id == claim.organization_id:
-        raise Invalid("不能转交给本组织。", "to_organization_id")
+        raise Invalid(_("不能转交给本组织。"), "to_organization_id")
     if open_transfer(session, claim):
-        raise Conflict("该认领已有一个待接受的转交申请，请等待对方答复或先撤回。")
+        raise Conflict(_("该认领已有一个待接受的转交申请，请等待对方答复或先撤回。"))
     now = utcnow()
     transfer = ClaimTransfer(claim_id=claim.id, from_organization_id=claim.organization_id,
                              to_organization_id=target.id, requested_by_id=actor.id, reason=reason,
@@ -97,16 +104,16 @@ def _decide(session: Session, transfer: ClaimTransfer, status: str, actor_id: in
 def accept_transfer(session: Session, actor, transfer: ClaimTransfer, start_days: int, limit: int) -> Claim:
     require_role(actor, "charity")
     if actor.organization_id != transfer.to_organization_id:
-        raise Forbidden("这不是转给您所在组织的申请。")
-    receiver = _approved_org(session, actor.organization_id, "您所在的组织")
+        raise Forbidden(_("这不是转给您所在组织的申请。"))
+    receiver = _approved_org(session, actor.organization_id, N_("您所在的组织尚未通过民政部门审核或已暂停，不能接手认领。"))
     if transfer.status == "requested" and transfer.expires_at < utcnow():
         lapse_overdue(session)
     check_quota(session, actor, start_days, limit)
     if not _decide(session, transfer, "accepted", actor.id):
-        raise Conflict(f"该转交申请已{_STATUS_WORDS.get(transfer.status, transfer.status)}，不能再接受。")
+        raise Conflict(_(_CANNOT_ACCEPT.get(transfer.status, N_("该转交申请已处理。"))))
     claim = session.get(Claim, transfer.claim_id)
     if claim.status not in HELD:
-        raise Conflict("该认领已结束，不能转交。")
+        raise Conflict(_("该认领已结束，不能转交。"))
     claim.organization_id, claim.claimant_id = receiver.id, actor.id
     lifecycle.note(session, session.get(Need, claim.need_id), actor.id, f"「{receiver.name}」接受转交，接手此认领")
     session.flush()
@@ -117,9 +124,9 @@ def accept_transfer(session: Session, actor, transfer: ClaimTransfer, start_days
 def decline_transfer(session: Session, actor, transfer: ClaimTransfer, reason: str) -> None:
     require_role(actor, "charity")
     if actor.organization_id != transfer.to_organization_id:
-        raise Forbidden("这不是转给您所在组织的申请。")
+        raise Forbidden(_("这不是转给您所在组织的申请。"))
     if not _decide(session, transfer, "declined", actor.id):
-        raise Conflict("该转交申请已处理。")
+        raise Conflict(_("该转交申请已处理。"))
     claim = session.get(Claim, transfer.claim_id)
     lifecycle.note(session, session.get(Need, claim.need_id), actor.id,
                    f"接收组织谢绝转交：{(reason or '').strip() or '未说明原因'}")
@@ -131,7 +138,7 @@ def cancel_transfer(session: Session, actor, transfer: ClaimTransfer) -> None:
 
     check_owner(actor, session.get(Claim, transfer.claim_id))
     if not _decide(session, transfer, "cancelled", actor.id):
-        raise Conflict("该转交申请已处理。")
+        raise Conflict(_("该转交申请已处理。"))
     claim = session.get(Claim, transfer.claim_id)
     lifecycle.note(session, session.get(Need, claim.need_id), actor.id, "撤回转交申请")
     session.flush()
@@ -164,7 +171,8 @@ def incoming(session: Session, actor) -> list[tuple[ClaimTransfer, Claim, Need]]
 
 
 def get_transfer(session: Session, transfer_id: int) -> ClaimTransfer:
-    return found(session.get(ClaimTransfer, transfer_id), "转交申请")
+    return found(session.get(ClaimTransfer, transfer_id), _("转交申请"))
 
 
-_STATUS_WORDS = {"accepted": "被接受", "declined": "被谢绝", "cancelled": "撤回", "lapsed": "失效"}
+_CANNOT_ACCEPT = {"accepted": N_("该转交申请已被接受，不能再接受。"), "declined": N_("该转交申请已被谢绝，不能再接受。"),
+                  "cancelled": N_("该转交申请已撤回，不能再接受。"), "lapsed": N_("该转交申请已失效，不能再接受。")}

@@ -8,6 +8,7 @@ from sqlmodel import Session
 from ..auth.access import found, require_role
 from ..duplicates.check import Proposed, check, describe
 from ..errors import Conflict, Forbidden, Invalid
+from ..i18n import N_, _
 from ..modelbase import utcnow
 from ..needs import lifecycle
 from ..needs.models import Need
@@ -15,11 +16,13 @@ from ..notify import emitters as notify
 from ..organizations.models import Organization
 from ..privacy.pii_scan import scan_for_household
 from ..registry.models import Household
-from ..vocabulary import CLAIM_STATUSES
+from ..vocabulary import CLAIM_STATUSES, label
 from .discipline import check_quota
 from .models import Claim
 
 LIVE = ("active", "started", "submitted")
+# Stored in Chinese (claim.end_reason, the need's history); the claim page translates it where shown.
+EXPIRED_REASON = N_("认领后未按期开始，已自动释放")
 
 
 def claim_need(session: Session, actor, need: Need, start_days: int = 7, stale_limit: int | None = None) -> Claim:
@@ -27,14 +30,14 @@ def claim_need(session: Session, actor, need: Need, start_days: int = 7, stale_l
     if actor.role == "charity":
         org = session.get(Organization, actor.organization_id) if actor.organization_id else None
         if org is None or org.status != "approved":
-            raise Forbidden("您所在的组织尚未通过民政部门审核，暂不能认领需求。")
+            raise Forbidden(_("您所在的组织尚未通过民政部门审核，暂不能认领需求。"))
     elif need.form != "service":
-        raise Forbidden("志愿者个人只能认领服务类需求；资金、物资和改造需求须由认证组织认领。")
+        raise Forbidden(_("志愿者个人只能认领服务类需求；资金、物资和改造需求须由认证组织认领。"))
     if stale_limit is not None:
         check_quota(session, actor, start_days, stale_limit)
     if need.pledged_fen or need.pledged_quantity:
         # Partial pledges (pledges/) hold part of the target; a whole-need claim would double it.
-        raise Conflict("该需求已有组织部分认捐，不能整体认领。请在需求页面认捐剩余部分。")
+        raise Conflict(_("该需求已有组织部分认捐，不能整体认领。请在需求页面认捐剩余部分。"))
     _refuse_exact_duplicate(session, actor, need)
     lifecycle.move(session, need, "claim", actor.id)
     now = utcnow()
@@ -51,11 +54,11 @@ def claim_refusal(session: Session, actor, need: Need) -> str | None:
     None: pages offer 认领此需求 only where claim_need would not refuse it for that reason."""
     role = getattr(actor, "role", None)
     if role == "volunteer" and need.form != "service":
-        return "志愿者个人只能认领服务类需求；资金、物资和改造需求须由认证组织认领。"
+        return _("志愿者个人只能认领服务类需求；资金、物资和改造需求须由认证组织认领。")
     if role == "charity":
         org = session.get(Organization, actor.organization_id) if actor.organization_id else None
         if org is None or org.status != "approved":
-            return "您所在的组织尚未通过民政部门审核，暂不能认领需求。"
+            return _("您所在的组织尚未通过民政部门审核，暂不能认领需求。")
     return None
 
 
@@ -67,7 +70,8 @@ def _refuse_exact_duplicate(session: Session, actor, need: Need) -> None:
     matches = duplicate_matches(session, actor, need)
     exact = [m for m in matches if m.exact]
     if exact:
-        raise Conflict(f"该户同期已获得同类帮扶，不能重复认领：{describe(exact)}。如情况特殊，请联系民政工作人员。")
+        raise Conflict(_("该户同期已获得同类帮扶，不能重复认领：%(matches)s。如情况特殊，请联系民政工作人员。",
+                         matches=describe(exact)))
 
 
 def duplicate_matches(session: Session, actor, need: Need) -> list:
@@ -79,20 +83,20 @@ def duplicate_matches(session: Session, actor, need: Need) -> list:
 
 def own_claim(session: Session, actor, claim_id: int) -> Claim:
     """The claim, if `actor` made it or belongs to the claiming organization."""
-    return check_owner(actor, found(session.get(Claim, claim_id), "认领"))
+    return check_owner(actor, found(session.get(Claim, claim_id), _("认领")))
 
 
 def check_owner(actor, claim: Claim) -> Claim:
     require_role(actor, "charity", "volunteer")
     same_org = claim.organization_id is not None and claim.organization_id == actor.organization_id
     if claim.claimant_id != actor.id and not same_org:
-        raise Forbidden("这不是您的认领。")
+        raise Forbidden(_("这不是您的认领。"))
     return claim
 
 
 def start(session: Session, actor, claim: Claim) -> Claim:
     check_owner(actor, claim)
-    _require_status(claim, ("active",), "开始帮扶")
+    _require_status(claim, ("active",), N_("该认领当前状态为「%(status)s」，不能开始帮扶。"))
     lifecycle.move(session, _need(session, claim), "start", actor.id)
     claim.status, claim.started_at = "started", utcnow()
     session.flush()
@@ -101,13 +105,13 @@ def start(session: Session, actor, claim: Claim) -> Claim:
 
 def extend(session: Session, actor, claim: Claim, reason: str, days: int = 7) -> Claim:
     check_owner(actor, claim)
-    _require_status(claim, ("active",), "延期")
+    _require_status(claim, ("active",), N_("该认领当前状态为「%(status)s」，不能延期。"))
     if claim.extended:
-        raise Conflict("每个认领只能延期一次。")
+        raise Conflict(_("每个认领只能延期一次。"))
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise Invalid("延期须填写原因。", "reason")
-    scan_for_household(session, _need(session, claim).household_id, {"reason": reason}, labels={"reason": "延期原因"})
+        raise Invalid(_("延期须填写原因。"), "reason")
+    scan_for_household(session, _need(session, claim).household_id, {"reason": reason}, labels={"reason": _("延期原因")})
     claim.expires_at = claim.expires_at + timedelta(days=days)
     claim.extended, claim.extension_reason = True, reason
     lifecycle.note(session, _need(session, claim), actor.id, f"认领延期{days}天：{reason}")
@@ -117,11 +121,11 @@ def extend(session: Session, actor, claim: Claim, reason: str, days: int = 7) ->
 
 def release(session: Session, actor, claim: Claim, reason: str) -> Claim:
     check_owner(actor, claim)
-    _require_status(claim, ("active", "started"), "放弃认领")
+    _require_status(claim, ("active", "started"), N_("该认领当前状态为「%(status)s」，不能放弃认领。"))
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise Invalid("放弃认领须填写原因，便于民政部门重新安排。", "reason")
-    scan_for_household(session, _need(session, claim).household_id, {"reason": reason}, labels={"reason": "放弃原因"})
+        raise Invalid(_("放弃认领须填写原因，便于民政部门重新安排。"), "reason")
+    scan_for_household(session, _need(session, claim).household_id, {"reason": reason}, labels={"reason": _("放弃原因")})
     lifecycle.move(session, _need(session, claim), "release", actor.id, reason)
     _end(claim, "released", reason)
     session.flush()
@@ -135,10 +139,10 @@ def expire_overdue(session: Session, now=None) -> int:
     released = 0
     for claim in overdue:
         try:
-            lifecycle.move(session, _need(session, claim), "expire_claim", None, "认领后未按期开始，已自动释放")
+            lifecycle.move(session, _need(session, claim), "expire_claim", None, EXPIRED_REASON)
         except Conflict:
             continue  # started or cancelled meanwhile
-        _end(claim, "expired", "认领后未按期开始，已自动释放")
+        _end(claim, "expired", EXPIRED_REASON)
         notify.claim_expired(session, claim, _need(session, claim))
         released += 1
     session.flush()
@@ -176,6 +180,7 @@ def _need(session: Session, claim: Claim) -> Need:
     return session.get(Need, claim.need_id)
 
 
-def _require_status(claim: Claim, allowed: tuple[str, ...], action: str) -> None:
+def _require_status(claim: Claim, allowed: tuple[str, ...], message: str) -> None:
+    """`message`: a sentence marked with N_ naming the action refused, with the claim's %(status)s."""
     if claim.status not in allowed:
-        raise Conflict(f"该认领当前状态为「{CLAIM_STATUSES.get(claim.status, claim.status)}」，不能{action}。")
+        raise Conflict(_(message, status=label(CLAIM_STATUSES, claim.status)))

@@ -7,6 +7,7 @@ from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
 from ..forms import EmptyForm, ReasonForm
+from ..i18n import N_, _
 from ..needs import listing
 from ..organizations.models import Organization
 from ..web import done, render
@@ -17,10 +18,10 @@ bp = Blueprint("claims", __name__)
 
 
 TABS = [
-    worklist.Tab("current", "进行中", ("active", "started")),
-    worklist.Tab("submitted", "待核验", ("submitted",)),
-    worklist.Tab("completed", "已完成", ("completed",)),
-    worklist.Tab("ended", "已结束", ("released", "expired", "rejected", "cancelled")),
+    worklist.Tab("current", N_("进行中"), ("active", "started")),
+    worklist.Tab("submitted", N_("待核验"), ("submitted",)),
+    worklist.Tab("completed", N_("已完成"), ("completed",)),
+    worklist.Tab("ended", N_("已结束"), ("released", "expired", "rejected", "cancelled")),
 ]
 
 
@@ -61,7 +62,7 @@ def start(claim_id: int):
         abort(400)
     session = db()
     service.start(session, current_user, service.own_claim(session, current_user, claim_id))
-    return done("已开始帮扶。完成后请提交凭证。", "claims.item", trigger="claim-changed", claim_id=claim_id)
+    return done(_("已开始帮扶。完成后请提交凭证。"), "claims.item", trigger="claim-changed", claim_id=claim_id)
 
 
 def _with_reason(claim_id: int, action, message: str):
@@ -69,21 +70,21 @@ def _with_reason(claim_id: int, action, message: str):
     claim = service.own_claim(session, current_user, claim_id)
     form = ReasonForm()
     if not form.validate_on_submit():
-        raise Invalid("请填写原因（2至500字）。", "reason")
+        raise Invalid(_("请填写原因（2至500字）。"), "reason")
     action(session, current_user, claim, form.reason.data)
-    return done(message, "claims.item", trigger="claim-changed", claim_id=claim_id)
+    return done(_(message), "claims.item", trigger="claim-changed", claim_id=claim_id)
 
 
 @bp.post("/my/claims/<int:claim_id>/extend")
 @permission("fulfil.claim")
 def extend(claim_id: int):
-    return _with_reason(claim_id, service.extend, "认领已延期7天（每个认领只能延期一次）。")
+    return _with_reason(claim_id, service.extend, N_("认领已延期7天（每个认领只能延期一次）。"))
 
 
 @bp.post("/my/claims/<int:claim_id>/release")
 @permission("fulfil.claim")
 def release(claim_id: int):
-    return _with_reason(claim_id, service.release, "已放弃认领，需求重新开放。")
+    return _with_reason(claim_id, service.release, N_("已放弃认领，需求重新开放。"))
 
 
 @bp.post("/my/claims/<int:claim_id>/transfer")
@@ -93,12 +94,12 @@ def transfer(claim_id: int):
     claim = service.own_claim(session, current_user, claim_id)
     form = ReasonForm()
     if not form.validate_on_submit():
-        raise Invalid("请填写转交原因（2至500字）。", "reason")
+        raise Invalid(_("请填写转交原因（2至500字）。"), "reason")
     target = request.form.get("to_organization_id", "")
     if not target.isdigit():
-        raise Invalid("请选择接收组织。", "to_organization_id")
+        raise Invalid(_("请选择接收组织。"), "to_organization_id")
     discipline.request_transfer(session, current_user, claim, int(target), form.reason.data)
-    return done(f"已发出转交申请，对方{discipline.TRANSFER_HOURS}小时内接受后生效。", "claims.item",
+    return done(_("已发出转交申请，对方%(hours)s小时内接受后生效。", hours=discipline.TRANSFER_HOURS), "claims.item",
                 trigger="claim-changed", claim_id=claim_id)
 
 
@@ -112,11 +113,11 @@ def decide_transfer(transfer_id: int, action: str):
     if action == "accept":
         discipline.accept_transfer(session, current_user, transfer, current_app.config["CLAIM_START_DAYS"],
                                    current_app.config["CLAIM_STALE_LIMIT"])
-        message = "已接受转交，该认领现由本组织负责。"
+        message = _("已接受转交，该认领现由本组织负责。")
     elif action == "decline":
         discipline.decline_transfer(session, current_user, transfer, request.form.get("reason", ""))
-        message = "已谢绝转交。"
+        message = _("已谢绝转交。")
     else:
         discipline.cancel_transfer(session, current_user, transfer)
-        message = "已撤回转交申请。"
+        message = _("已撤回转交申请。")
     return done(message, "claims.mine", trigger="claim-changed")

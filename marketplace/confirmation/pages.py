@@ -11,13 +11,14 @@ from sqlmodel import Session
 
 from ..auth.models import AppUser
 from ..claims.models import Claim
+from ..i18n import _, day, money
 from ..needs import listing
 from ..needs.listing import PublicNeed
 from ..needs.models import Need
 from ..organizations.models import Organization
 from ..pledges import service as pledges
 from ..pledges.models import Pledge
-from ..web import yuan
+from ..vocabulary import label
 from . import service
 from .models import DeliverySlip
 
@@ -29,7 +30,7 @@ def receipt_url(slip: DeliverySlip) -> str:
 
 def qr_svg(url: str) -> str:
     """Inline SVG (no external image, nothing for the CSP to refuse), readable when printed on A5."""
-    return segno.make(url, error="m").svg_inline(scale=4, title="送达回执核验二维码", border=2)
+    return segno.make(url, error="m").svg_inline(scale=4, title=_("送达回执核验二维码"), border=2)
 
 
 @dataclass
@@ -45,12 +46,12 @@ class Slip:
 
 def promised(need: Need, claim: Claim | None, pledge: Pledge | None) -> str:
     if pledge is not None:
-        return pledges.amount_text(need, pledge.amount_fen or pledge.quantity)
+        return pledges.amount_shown(need, pledge.amount_fen or pledge.quantity)  # the reader's language
     if need.form in ("money", "retrofit") and need.target_amount_fen:
-        return f"{yuan(need.target_amount_fen)} 元"
+        return money(need.target_amount_fen)
     if need.form == "goods" and need.target_quantity:
         return f"{need.target_quantity} {need.unit or ''}".rstrip()
-    return "服务（按需求所列内容）" if need.form == "service" else "按需求所列内容"
+    return _("服务（按需求所列内容）") if need.form == "service" else _("按需求所列内容")
 
 
 def fulfiler_name(session: Session, claim: Claim | None, pledge: Pledge | None) -> str:
@@ -58,14 +59,18 @@ def fulfiler_name(session: Session, claim: Claim | None, pledge: Pledge | None) 
     if org_id:
         return session.scalar(select(Organization.name).where(Organization.id == org_id)) or ""
     name = session.scalar(select(AppUser.display_name).where(AppUser.id == claim.claimant_id)) or ""
-    return f"志愿者 {name}".strip()
+    return _("志愿者 %(name)s", name=name).strip()
+
+
+def number_of(claim: Claim | None, pledge: Pledge | None) -> str:
+    return _("认领 #%(id)s", id=claim.id) if claim is not None else _("认捐 #%(id)s", id=pledge.id)
 
 
 def slip_page(session: Session, slip: DeliverySlip, *, claim: Claim | None = None,
               pledge: Pledge | None = None) -> Slip:
     need = session.get(Need, slip.need_id)
     url = receipt_url(slip)
-    number = f"认领 #{claim.id}" if claim is not None else f"认捐 #{pledge.id}"
+    number = number_of(claim, pledge)
     return Slip(slip, listing.public_need(session, need), number, fulfiler_name(session, claim, pledge),
                 promised(need, claim, pledge), url, qr_svg(url))
 
@@ -85,8 +90,8 @@ def receipt(session: Session, slip: DeliverySlip) -> Receipt:
     state = service.state(session, claim=claim, pledge=pledge)
     confirmed = slip.confirmed_at is not None and not state.refused_by_visit
     return Receipt(listing.public_need(session, need), need.status in listing.PUBLIC_STATUSES,
-                   slip.confirmed_at.date().isoformat() if confirmed else None,
-                   service.CONFIRMATION_LABELS.get(slip.confirmed_via) if confirmed else None)
+                   day(slip.confirmed_at.date()) if confirmed else None,
+                   label(service.CONFIRMATION_LABELS, slip.confirmed_via) if confirmed else None)
 
 
 @dataclass
@@ -107,12 +112,12 @@ class Line:
 def lines(session: Session, need: Need) -> list[Line]:
     result = []
     for claim in session.scalars(select(Claim).where(Claim.need_id == need.id).order_by(Claim.id)):
-        result.append(Line(f"claim-{claim.id}", f"认领 #{claim.id}", fulfiler_name(session, claim, None),
+        result.append(Line(f"claim-{claim.id}", number_of(claim, None), fulfiler_name(session, claim, None),
                            promised(need, claim, None), claim.status, claim, None,
                            service.state(session, claim=claim),
                            claim.status in service.FOLLOW_UP_CLAIM_STATUSES))
     for pledge in session.scalars(select(Pledge).where(Pledge.need_id == need.id).order_by(Pledge.id)):
-        result.append(Line(f"pledge-{pledge.id}", f"认捐 #{pledge.id}", fulfiler_name(session, None, pledge),
+        result.append(Line(f"pledge-{pledge.id}", number_of(None, pledge), fulfiler_name(session, None, pledge),
                            promised(need, None, pledge), pledge.status, None, pledge,
                            service.state(session, pledge=pledge),
                            pledge.status in service.FOLLOW_UP_PLEDGE_STATUSES))

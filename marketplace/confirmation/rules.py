@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from ..auth.access import require_duty
 from ..errors import DomainError, Forbidden
+from ..i18n import N_, _
 from ..modelbase import utcnow
 from ..vocabulary import FORMS
 from .models import ConfirmationRule
@@ -16,6 +17,7 @@ from .models import ConfirmationRule
 # Money, goods and retrofits leave something the household can confirm it received; a service visit is
 # attested by its attendance and hours, so confirmation is asked for but not required.
 DEFAULTS = {"money": True, "goods": True, "retrofit": True, "service": False}
+COUNTY_ONLY = N_("送达确认规则全平台通用，只有县级及以上的工作人员可以修改。")
 
 
 def required(session: Session, form: str) -> bool:
@@ -37,12 +39,13 @@ def update(session: Session, actor, wanted: dict[str, bool]) -> list[str]:
     try:
         require_duty(actor, "rules")
         if len(actor.region_code or "") > 6:
-            raise Forbidden("送达确认规则全平台通用，只有县级及以上的工作人员可以修改。")
+            raise Forbidden(COUNTY_ONLY)
     except DomainError as error:
         events.record(session, "rules.change", outcome="denied", actor=actor, what="confirmation",
                       reason=error.message[:80])
+        error.message = _(error.message)  # the log keeps the Chinese; the page is in the reader's language
         raise
-    current = {form: value for form, value, _ in all_rules(session)}
+    current = {form: value for form, value, _row in all_rules(session)}
     changed = [form for form, value in wanted.items() if form in FORMS and current[form] != bool(value)]
     for form in changed:
         row = session.get(ConfirmationRule, form)

@@ -17,6 +17,7 @@ from ..claims.models import Claim
 from ..errors import Invalid
 from ..evaluation import tally
 from ..evidence import service as evidence_files
+from ..i18n import N_, _, day
 from ..modelbase import utcnow
 from ..pledges.models import Pledge
 from ..privacy.pii_scan import scan_for_household
@@ -26,8 +27,8 @@ from .models import DeliverySlip, FollowUp
 from .slips import by_ref, enter_code, find, mark_printed, reissue, slip_for  # noqa: F401 (the service API)
 
 CONFIRMATION_LABELS = CONFIRMATIONS
-FOLLOW_UP_METHODS = {"visit": "上门", "phone": "电话"}
-REQUIRED = "该类需求须经受助方确认后才能核验：请由帮扶方录入确认码、上传签收回执照片，或记录回访。"
+FOLLOW_UP_METHODS = {"visit": N_("上门"), "phone": N_("电话")}
+REQUIRED = N_("该类需求须经受助方确认后才能核验：请由帮扶方录入确认码、上传签收回执照片，或记录回访。")
 
 
 def required(session: Session, form: str) -> bool:
@@ -97,11 +98,12 @@ def for_verification(session: Session, actor, need, *, claim=None, pledge=None, 
     found = state(session, claim=claim, pledge=pledge)
     if found.refused_by_visit:
         latest = found.latest
-        raise Invalid(f"{latest.visited_on.isoformat()}{FOLLOW_UP_METHODS.get(latest.method, '')}回访时受助方表示未收到帮扶，"
-                      "不能核验。请核实后再次回访，或退回凭证。", "slip_checked")
+        method = _(FOLLOW_UP_METHODS[latest.method]) if latest.method in FOLLOW_UP_METHODS else ""
+        raise Invalid(_("%(date)s%(method)s回访时受助方表示未收到帮扶，不能核验。请核实后再次回访，或退回凭证。",
+                        date=day(latest.visited_on), method=method), "slip_checked")
     way = found.way(slip_checked)
     if way == "none" and required(session, need.form):
-        raise Invalid(REQUIRED, "slip_checked")
+        raise Invalid(_(REQUIRED), "slip_checked")
     if way == "slip":
         slip = found.slip or slip_for(session, claim=claim, pledge=pledge, actor=actor)
         if slip.confirmed_at is None:
@@ -121,28 +123,28 @@ def record_follow_up(session: Session, actor, need, *, claim=None, pledge=None, 
     require_staff_for(actor, need.region_code)
     subject = claim if claim is not None else pledge
     if subject is None or subject.need_id != need.id:
-        raise Invalid("请选择回访的认领或认捐。", "target")
+        raise Invalid(_("请选择回访的认领或认捐。"), "target")
     allowed = FOLLOW_UP_CLAIM_STATUSES if claim is not None else FOLLOW_UP_PLEDGE_STATUSES
     if subject.status not in allowed:
-        raise Invalid("该认领或认捐尚未开始交付或已结束，不能记录回访。", "target")
+        raise Invalid(_("该认领或认捐尚未开始交付或已结束，不能记录回访。"), "target")
     today = today or date.today()
     if visited_on is None or visited_on > today:
-        raise Invalid("请填写回访日期，且不能晚于今天。", "visited_on")
+        raise Invalid(_("请填写回访日期，且不能晚于今天。"), "visited_on")
     began = (claim.claimed_at if claim is not None else pledge.pledged_at).date()
     if visited_on < began:
-        raise Invalid(f"回访日期不能早于认领或认捐日期（{began.isoformat()}）。", "visited_on")
+        raise Invalid(_("回访日期不能早于认领或认捐日期（%(date)s）。", date=day(began)), "visited_on")
     if method not in FOLLOW_UP_METHODS:
-        raise Invalid("请选择回访方式：上门或电话。", "method")
+        raise Invalid(_("请选择回访方式：上门或电话。"), "method")
     if received:
         if satisfaction is None or not 1 <= satisfaction <= 5:
-            raise Invalid("受助方已收到帮扶时，请记录满意度（1至5分）。", "satisfaction")
+            raise Invalid(_("受助方已收到帮扶时，请记录满意度（1至5分）。"), "satisfaction")
     else:
         satisfaction = None  # nothing arrived: there is nothing to rate
     remarks = (remarks or "").strip() or None
     if remarks is not None:
         if len(remarks) > 500:
-            raise Invalid("回访备注不能超过500字。", "remarks")
-        scan_for_household(session, need.household_id, {"remarks": remarks}, labels={"remarks": "回访备注"})
+            raise Invalid(_("回访备注不能超过500字。"), "remarks")
+        scan_for_household(session, need.household_id, {"remarks": remarks}, labels={"remarks": _("回访备注")})
     row = FollowUp(need_id=need.id, claim_id=claim.id if claim is not None else None,
                    pledge_id=pledge.id if pledge is not None else None, organization_id=subject.organization_id,
                    visited_on=visited_on, method=method, received=bool(received), satisfaction=satisfaction,

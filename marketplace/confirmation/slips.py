@@ -19,6 +19,7 @@ from ..claims import service as claims
 from ..claims.models import Claim
 from ..db import keep_effect_even_on_rollback
 from ..errors import Conflict, Invalid
+from ..i18n import N_, _, ngettext
 from ..modelbase import utcnow
 from ..needs.models import Need
 from ..pledges import service as pledges
@@ -26,7 +27,7 @@ from ..pledges.models import Pledge
 from .models import DeliverySlip
 
 MAX_ATTEMPTS = 5
-LOCKED = "确认码已锁定，请联系民政工作人员重新出具回执。"
+LOCKED = N_("确认码已锁定，请联系民政工作人员重新出具回执。")
 # A slip is printed for aid on its way or delivered, not for a claim or pledge that ended without it.
 SLIP_CLAIM_STATUSES = ("active", "started", "submitted", "completed")
 SLIP_PLEDGE_STATUSES = ("pledged", "submitted", "verified")
@@ -68,8 +69,8 @@ def slip_for(session: Session, *, claim: Claim | None = None, pledge: Pledge | N
     subject = claim if claim is not None else pledge
     statuses = SLIP_CLAIM_STATUSES if claim is not None else SLIP_PLEDGE_STATUSES
     if subject.status not in statuses:
-        raise Conflict("该认领或认捐已结束，不再出具送达回执。")
-    for _ in range(3):
+        raise Conflict(_("该认领或认捐已结束，不再出具送达回执。"))
+    for _attempt in range(3):
         slip = DeliverySlip(need_id=subject.need_id, claim_id=claim.id if claim is not None else None,
                             pledge_id=pledge.id if pledge is not None else None, ref=new_ref(), code=new_code(),
                             created_by_id=getattr(actor, "id", None))
@@ -82,7 +83,7 @@ def slip_for(session: Session, *, claim: Claim | None = None, pledge: Pledge | N
                 return existing
             continue  # the ref collided with another slip's (72 random bits: practically never)
         return slip
-    raise Conflict("暂时无法生成送达回执，请稍后再试。")
+    raise Conflict(_("暂时无法生成送达回执，请稍后再试。"))
 
 
 def normalise(code: str | None) -> str:
@@ -100,16 +101,18 @@ def enter_code(session: Session, actor, *, claim: Claim | None = None, pledge: P
         pledges.check_owner(actor, pledge)
     typed = normalise(code)
     if not re.fullmatch(r"\d{6}", typed):
-        raise Invalid("确认码是送达回执上的6位数字，请核对后重新输入。", "confirmation_code")
+        raise Invalid(_("确认码是送达回执上的6位数字，请核对后重新输入。"), "confirmation_code")
     slip = slip_for(session, claim=claim, pledge=pledge, actor=actor)
     if slip.failed_attempts >= MAX_ATTEMPTS:
-        raise Invalid(LOCKED, "confirmation_code")
+        raise Invalid(_(LOCKED), "confirmation_code")
     if not hmac.compare_digest(typed.encode(), slip.code.encode()):
         failed = keep_effect_even_on_rollback(session, _count_failure(slip.id))
         left = MAX_ATTEMPTS - failed
         if left <= 0:
-            raise Invalid(LOCKED, "confirmation_code")
-        raise Invalid(f"确认码不正确，还可尝试{left}次。请核对受助方手中送达回执上的6位数字。", "confirmation_code")
+            raise Invalid(_(LOCKED), "confirmation_code")
+        raise Invalid(ngettext("确认码不正确，还可尝试%(num)s次。请核对受助方手中送达回执上的6位数字。",
+                               "确认码不正确，还可尝试%(num)s次。请核对受助方手中送达回执上的6位数字。", left),
+                      "confirmation_code")
     if slip.confirmed_at is None:
         slip.confirmed_at, slip.confirmed_via, slip.confirmed_by_id = utcnow(), "code", actor.id
         session.flush()
@@ -138,7 +141,7 @@ def reissue(session: Session, actor, slip: DeliverySlip) -> DeliverySlip:
     need = session.get(Need, slip.need_id)
     require_staff_for(actor, need.region_code)
     if slip.confirmed_at is not None:
-        raise Conflict("受助方已确认收到，不能重新出具确认码。")
+        raise Conflict(_("受助方已确认收到，不能重新出具确认码。"))
     slip.code, slip.ref, slip.failed_attempts, slip.printed_at = new_code(), new_ref(), 0, None
     slip.created_by_id, slip.created_at = actor.id, utcnow()
     session.flush()

@@ -12,6 +12,7 @@ from ..claims.models import Claim
 from ..db import db
 from ..errors import Invalid
 from ..forms import EmptyForm
+from ..i18n import _
 from ..needs import listing
 from ..needs import service as needs
 from ..needs.models import Need
@@ -26,11 +27,11 @@ bp = Blueprint("confirmation", __name__)
 
 
 def _claim(claim_id: int) -> Claim:
-    return found(db().get(Claim, claim_id), "认领")
+    return found(db().get(Claim, claim_id), _("认领"))
 
 
 def _pledge(pledge_id: int) -> Pledge:
-    return found(db().get(Pledge, pledge_id), "认捐")
+    return found(db().get(Pledge, pledge_id), _("认捐"))
 
 
 # The household's copy, with the code: staff of the need's region. Opening it counts as printing it.
@@ -75,7 +76,7 @@ def _reissue(*, claim=None, pledge=None):
     need = session.get(Need, (claim or pledge).need_id)
     require_staff_for(current_user, need.region_code)
     service.reissue(session, current_user, service.slip_for(session, claim=claim, pledge=pledge, actor=current_user))
-    return done("已重新出具确认码，原回执作废。请打印新的受助方联交给受助方。", "confirmation.need_page", need_id=need.id)
+    return done(_("已重新出具确认码，原回执作废。请打印新的受助方联交给受助方。"), "confirmation.need_page", need_id=need.id)
 
 
 # The fulfiler's copy, without the code, with lines to sign; and the code entry.
@@ -101,7 +102,7 @@ def _fulfiler_copy(*, claim=None, pledge=None):
         except Invalid as error:
             form.confirmation_code.errors.append(error.message)
         else:
-            return done("确认码正确，受助方已确认收到帮扶。", request.endpoint,
+            return done(_("确认码正确，受助方已确认收到帮扶。"), request.endpoint,
                         **({"claim_id": claim.id} if claim is not None else {"pledge_id": pledge.id}))
     if request.method == "POST":
         status = 422
@@ -137,7 +138,7 @@ def follow_up(need_id: int):
     need = needs.get_need(session, need_id)
     require_staff_for(current_user, need.region_code)
     if form.validate_on_submit():
-        kind, _, raw_id = (form.target.data or "").partition("-")
+        kind, _sep, raw_id = (form.target.data or "").partition("-")
         subject = session.get(Claim if kind == "claim" else Pledge, int(raw_id)) if raw_id.isdigit() else None
         try:
             service.record_follow_up(
@@ -148,7 +149,7 @@ def follow_up(need_id: int):
         except Invalid as error:
             getattr(form, error.field or "remarks", form.remarks).errors.append(error.message)
         else:
-            return done("回访已记录。", "confirmation.need_page", need_id=need.id)
+            return done(_("回访已记录。"), "confirmation.need_page", need_id=need.id)
     return _need_page(need_id, form, status=422)
 
 
@@ -173,6 +174,6 @@ def rules_page():
         if not EmptyForm().validate_on_submit():
             abort(400)
         rules.update(session, current_user, {form: request.form.get(f"required_{form}") == "on" for form in FORMS})
-        return done("送达确认规则已保存。", "confirmation.rules_page")
+        return done(_("送达确认规则已保存。"), "confirmation.rules_page")
     return render("confirmation/rules.html", rules=rules.all_rules(session), defaults=rules.DEFAULTS,
                   can_edit=len(current_user.region_code or "") <= 6, action_form=EmptyForm(), status=status)

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from ..i18n import _
+
 _URL = re.compile(r"https?://[^\s<>\"'）。，]+")
 
 
@@ -83,7 +85,7 @@ def caught(path: Path, limit: int = 200) -> list[CaughtMail]:
             at = parsedate_to_datetime(message["Date"]) if message["Date"] else None
         except (TypeError, ValueError):
             at = None
-        mails.append(CaughtMail(key=file.name, subject=str(message["Subject"] or "（无主题）"),
+        mails.append(CaughtMail(key=file.name, subject=str(message["Subject"] or _("（无主题）")),
                                 to=str(message["To"] or ""), at=at or datetime.fromtimestamp(mtime, UTC),
                                 text=_text(message)))
     return mails

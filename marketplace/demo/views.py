@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app
 
 from ..auth.policy import permission
+from ..i18n import second
 from ..security.throttle import LOCAL
 from ..web import render
 from .mailbox import caught
@@ -21,4 +22,4 @@ def mailbox():
         abort(404)
     mails = caught(Path(current_app.config["DEMO_MAILBOX"]))
     return render("demo/mailbox.html", mails=mails,
-                  when=lambda at: at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S"))
+                  when=lambda at: second(at.astimezone(LOCAL)))

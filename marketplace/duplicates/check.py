@@ -19,11 +19,12 @@ from sqlalchemy import Integer, String, cast, func, literal_column, null, or_, s
 from sqlmodel import Session
 
 from ..errors import Conflict
+from ..i18n import _, day, is_english
 from ..ledger import effective
 from ..ledger.models import LedgerEntry
 from ..needs.models import Need
 from ..organizations.models import Organization
-from ..vocabulary import CATEGORIES, NEED_STATUSES
+from ..vocabulary import CATEGORIES, NEED_STATUSES, label
 from . import goods_kinds, rules
 
 LIVE_STATUSES = ("open", "claimed", "in_progress", "submitted")
@@ -60,28 +61,63 @@ class Proposed:
 
 @dataclass(frozen=True)
 class Match:
-    what: str  # title · category
-    who: str  # 政府, an organization, or the need's state
-    when: str  # a date or a period
+    """What matched, as facts; `what`, `who` and `when` are written in the reader's language when read, so
+    text kept in the database can be written in Chinese (`with force_locale("zh_CN"): describe(matches)`)."""
+
+    title: str
+    category: str
     exact: bool
+    on: date  # when a chain entry occurred, or a need's deadline
+    start: date | None = None  # a period both sides stated
+    end: date | None = None
+    source: str | None = None  # a chain entry's source, or a need's status
+    provider: str | None = None  # a chain entry's organisation
+    member_ref: str | None = None
     entry_id: int | None = None
     need_id: int | None = None
 
+    @property
+    def what(self) -> str:  # title · category
+        return f"{self.title} · {label(CATEGORIES, self.category)}"
+
+    @property
+    def who(self) -> str:  # 政府, an organisation or 志愿者 (and the member), or the need's state
+        if self.entry_id is None:
+            return _("本平台需求（%(status)s）", status=label(NEED_STATUSES, self.source))
+        who = _("政府") if self.source == "government" else self.provider or _("志愿者")
+        return _("%(who)s（%(member)s）", who=who, member=self.member_ref) if self.member_ref else who
+
+    @property
+    def when(self) -> str:  # a date or a period
+        if self.start is not None:
+            return _("%(start)s至%(end)s", start=day(self.start), end=day(self.end))
+        return day(self.on) if self.entry_id is not None else _("截止%(deadline)s", deadline=day(self.on))
+
+    @property
+    def order(self) -> str:
+        """The sort key: `when` as Chinese with ISO dates (a period before its start day, a deadline last)."""
+        if self.start is not None:
+            return f"{self.start.isoformat()}至{self.end.isoformat()}"
+        return self.on.isoformat() if self.entry_id is not None else f"截止{self.on.isoformat()}"
+
     def describe(self) -> str:
-        return f"{self.when} {self.who}「{self.what}」"
+        return _("%(when)s %(who)s「%(what)s」", when=self.when, who=self.who, what=self.what)
 
 
 class DuplicateWarning(Conflict):
     """Posting would duplicate aid already given or planned; staff may post anyway with a reason."""
 
     def __init__(self, matches: list[Match]):
-        super().__init__("该户已有可能重复的帮扶：" + describe(matches) + "。如确需发布，请填写一事一议理由。", "override_reason")
+        super().__init__(_("该户已有可能重复的帮扶：%(matches)s。如确需发布，请填写一事一议理由。",
+                           matches=describe(matches)), "override_reason")
         self.matches = matches
 
 
 def describe(matches: list[Match]) -> str:
-    listed = "；".join(m.describe() for m in matches[:MAX_LISTED])
-    return listed + (f"等{len(matches)}条" if len(matches) > MAX_LISTED else "")
+    listed = ("; " if is_english() else "；").join(m.describe() for m in matches[:MAX_LISTED])
+    if len(matches) > MAX_LISTED:
+        return _("%(listed)s等%(count)s条", listed=listed, count=len(matches))
+    return listed
 
 
 @dataclass
@@ -177,23 +213,19 @@ def _compare(rule, mine: _Fact, other: _Fact, today: date) -> tuple[bool, bool]:
 def _matches(session: Session, found: list[tuple[_Fact, bool]]) -> list[Match]:
     if not found:
         return []
-    org_ids = {f.organization_id for f, _ in found if f.organization_id}
+    org_ids = {f.organization_id for f, _exact in found if f.organization_id}
     names = dict(session.execute(select(Organization.id, Organization.name).where(Organization.id.in_(org_ids))).all()) \
         if org_ids else {}
     result = []
     for fact, exact in found:
         row = fact.row
-        what = f"{row.title} · {CATEGORIES.get(row.category, row.category)}"
         # row.day is when a chain entry occurred, or a need's deadline; row.state its source or status.
-        when = (f"{fact.start.isoformat()}至{fact.end.isoformat()}" if fact.stated_period else
-                fact.day.isoformat() if fact.chain else f"截止{row.day.isoformat()}")
+        period = {"start": fact.start, "end": fact.end} if fact.stated_period else {}
         if fact.chain:
-            who = "政府" if row.state == "government" else names.get(row.organization_id) or "志愿者"
-            if row.member_ref:
-                who += f"（{row.member_ref}）"
-            result.append(Match(what, who, when, exact, entry_id=row.id))
+            result.append(Match(row.title, row.category, exact, fact.day, **period, source=row.state,
+                                provider=names.get(row.organization_id), member_ref=row.member_ref,
+                                entry_id=row.id))
         else:
-            who = f"本平台需求（{NEED_STATUSES.get(row.state, row.state)}）"
-            result.append(Match(what, who, when, exact, need_id=row.id))
-    result.sort(key=lambda m: m.when, reverse=True)
+            result.append(Match(row.title, row.category, exact, row.day, **period, source=row.state, need_id=row.id))
+    result.sort(key=lambda m: m.order, reverse=True)
     return result

@@ -41,16 +41,18 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session
 
+from ..i18n import N_, _l
 from ..modelbase import utcnow
 from .models import DuplicateRule
 
+# Names kept as data (marked with N_), translated where shown: label(KINDS, code), _l(name) in the form.
 KINDS = {
-    "member_period": "同一受助成员、时段重叠（如同一学期）",
-    "household_window": "同一户在时间窗口内只帮扶一次",
-    "provider_overlap": "不同帮扶方的服务时段不得重叠",
-    "item_window": "同一物品在时间窗口内只发放一次",
-    "government_recent": "近期已发放政府临时救助时提醒（不阻止）",
-    "none": "不检查",
+    "member_period": N_("同一受助成员、时段重叠（如同一学期）"),
+    "household_window": N_("同一户在时间窗口内只帮扶一次"),
+    "provider_overlap": N_("不同帮扶方的服务时段不得重叠"),
+    "item_window": N_("同一物品在时间窗口内只发放一次"),
+    "government_recent": N_("近期已发放政府临时救助时提醒（不阻止）"),
+    "none": N_("不检查"),
 }
 WINDOWED = frozenset({"household_window", "item_window", "government_recent"})
 # Kinds whose matches are only ever warnings: an emergency is decided case by case.
@@ -65,25 +67,39 @@ class Default:
     active: bool = True
 
 
+# The explanations are stored on the rule rows in Chinese (data); the page shows a default one translated
+# (`|t`: gettext finds the marked text), and one a staff member wrote as written.
 DEFAULTS: dict[str, Default] = {
-    "education": Default("member_period", None, "学费、杂费按学期收取：同一受助成员在同一学期内只资助一次；不同子女或下一学期不算重复。"),
-    "accessibility": Default("household_window", 1826, "无障碍改造是长期设施：同一户5年（1826天）内只改造一次。"),
-    "care": Default("provider_overlap", None, "同一户的照料服务时段不得由两家不同的帮扶方同时承担；同一帮扶方续期不算重复。"),
-    "goods": Default("item_window", 90, "同一物品（如电暖器、棉被）90天内只发放一次；不同物品不算重复。"),
-    "emergency": Default("government_recent", 30, "30天内已发放政府临时救助的，再发放慈善急难救助前提醒核实（只提醒，不阻止）。"),
-    "housing": Default("household_window", 365, "住房修缮通常一户一次，与危房改造衔接：同一户一年内只修缮一次。"),
-    "medical": Default("member_period", None, "医疗费用常由医保、医疗救助和慈善分段承担，叠加是常态，默认不检查；"
-                       "启用后同一成员同一时段的医疗帮扶会提示重复。", active=False),
-    "employment": Default("none", None, "就业培训和岗位帮扶可多方叠加，不检查。"),
-    "psychological": Default("none", None, "心理疏导和精神慰藉可多方同时开展，不检查。"),
-    "other": Default("none", None, "其他类别不检查。"),
-    "basic_living": Default("none", None, "低保金、特困供养金等按月发放、可依法叠加，"
-                            "是否应享由名单动态管理核查，不按重复救助检查。"),
+    "education": Default("member_period", None,
+                         N_("学费、杂费按学期收取：同一受助成员在同一学期内只资助一次；不同子女或下一学期不算重复。")),
+    "accessibility": Default("household_window", 1826, N_("无障碍改造是长期设施：同一户5年（1826天）内只改造一次。")),
+    "care": Default("provider_overlap", None,
+                    N_("同一户的照料服务时段不得由两家不同的帮扶方同时承担；同一帮扶方续期不算重复。")),
+    "goods": Default("item_window", 90, N_("同一物品（如电暖器、棉被）90天内只发放一次；不同物品不算重复。")),
+    "emergency": Default("government_recent", 30,
+                         N_("30天内已发放政府临时救助的，再发放慈善急难救助前提醒核实（只提醒，不阻止）。")),
+    "housing": Default("household_window", 365, N_("住房修缮通常一户一次，与危房改造衔接：同一户一年内只修缮一次。")),
+    "medical": Default("member_period", None, N_("医疗费用常由医保、医疗救助和慈善分段承担，叠加是常态，默认不检查；"
+                                                 "启用后同一成员同一时段的医疗帮扶会提示重复。"), active=False),
+    "employment": Default("none", None, N_("就业培训和岗位帮扶可多方叠加，不检查。")),
+    "psychological": Default("none", None, N_("心理疏导和精神慰藉可多方同时开展，不检查。")),
+    "other": Default("none", None, N_("其他类别不检查。")),
+    "basic_living": Default("none", None, N_("低保金、特困供养金等按月发放、可依法叠加，"
+                                             "是否应享由名单动态管理核查，不按重复救助检查。")),
 }
 
 
+def log_text(message) -> str:
+    """A refusal as the 安全日志 keeps it: in Chinese whatever the reader's language. A message raised
+    lazily (_l) is rendered again in zh_CN; one translated already stays as it is."""
+    from flask_babel import force_locale
+
+    with force_locale("zh_CN"):
+        return str(message)
+
+
 def default_rule(category: str) -> DuplicateRule:
-    d = DEFAULTS.get(category, Default("none", None, "不检查。"))
+    d = DEFAULTS.get(category, Default("none", None, N_("不检查。")))
     return DuplicateRule(category=category, kind=d.kind, window_days=d.window_days, active=d.active,
                          explanation=d.explanation)
 
@@ -119,7 +135,7 @@ def update_rule(session: Session, actor, category: str, *, kind: str, window_day
                                explanation=explanation)
     except DomainError as error:
         events.record(session, "rules.change", outcome="denied" if isinstance(error, Forbidden) else "failed",
-                      actor=actor, category=category[:40], reason=error.message[:80])
+                      actor=actor, category=category[:40], reason=log_text(error.message)[:80])
         raise
     events.record(session, "rules.change", actor=actor, category=category, changed=changed, rule_kind=rule.kind,
                   window_days=rule.window_days, active=rule.active)
@@ -133,16 +149,16 @@ def _apply(session: Session, actor, category: str, *, kind: str, window_days: in
 
     require_duty(actor, "rules")
     if len(actor.region_code or "") > 6:
-        raise Forbidden("重复救助规则全平台通用，只有县级及以上的工作人员可以修改。")
+        raise Forbidden(_l("重复救助规则全平台通用，只有县级及以上的工作人员可以修改。"))
     if category not in DEFAULTS:
-        raise Invalid("请选择有效的需求类别。", "category")
+        raise Invalid(_l("请选择有效的需求类别。"), "category")
     if kind not in KINDS:
-        raise Invalid("请选择有效的规则类型。", "kind")
+        raise Invalid(_l("请选择有效的规则类型。"), "kind")
     if kind in WINDOWED and not (window_days and 1 <= window_days <= 3660):
-        raise Invalid("该规则类型须填写1至3660天的时间窗口。", "window_days")
+        raise Invalid(_l("该规则类型须填写1至3660天的时间窗口。"), "window_days")
     explanation = (explanation or "").strip()
     if len(explanation) < 4:
-        raise Invalid("请用至少4个字说明规则的理由。", "explanation")
+        raise Invalid(_l("请用至少4个字说明规则的理由。"), "explanation")
     rule = session.scalars(select(DuplicateRule).where(DuplicateRule.category == category)).first()
     if rule is None:
         rule = default_rule(category)

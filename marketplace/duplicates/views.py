@@ -8,6 +8,7 @@ from ..auth.models import AppUser
 from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
+from ..i18n import _
 from ..web import done, render
 from . import rules
 from .forms import RuleForm
@@ -44,5 +45,5 @@ def update(category: str):
         except Invalid as error:
             getattr(form, error.field, form.explanation).errors.append(error.message)
         else:
-            return done("重复救助规则已保存。", "duplicates.index")
+            return done(_("重复救助规则已保存。"), "duplicates.index")
     return _page({category: form}, status=422)

@@ -9,11 +9,12 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from ..auth.access import within_sql
+from ..i18n import N_, _
 from ..organizations.models import Organization
 from .models import EvaluationTally
 from .tally import COUNTERS, VOLUNTEERS
 
-VOLUNTEERS_LABEL = "个人志愿者"
+VOLUNTEERS_LABEL = N_("个人志愿者")  # shown translated (_names)
 MIN_PUBLIC_FOLLOWUPS = 5  # the directory shows satisfaction and confirmation only over this many visits
 
 
@@ -89,14 +90,14 @@ def in_scope(session: Session, region_code: str | None) -> ScopeFigures:
     """Every organisation (and 个人志愿者) with reviews or follow-ups in the subtree of `region_code`, by
     name with the volunteers last, and the subtree's totals."""
     by_org: dict[int, Figures] = {}
-    total = Figures(name="合计")
+    total = Figures(name=_("合计"))
     for row in session.scalars(select(EvaluationTally).where(within_sql(EvaluationTally.region_code, region_code))):
         by_org.setdefault(row.organization_id, Figures(row.organization_id)).add(row)
     for figures in by_org.values():
         total.merge(figures)
     names = _names(session, set(by_org))
     for org_id, figures in by_org.items():
-        figures.name = names.get(org_id, f"组织 {org_id}")
+        figures.name = names.get(org_id) or _("组织 %(id)s", id=org_id)
     ordered = sorted(by_org.values(), key=lambda f: (f.organization_id == VOLUNTEERS, f.name, f.organization_id))
     return ScopeFigures(ordered, total)
 
@@ -122,7 +123,7 @@ def of_organizations(session: Session, org_ids: list[int]) -> dict[int, Figures]
 
 
 def _names(session: Session, org_ids: set[int]) -> dict[int, str]:
-    names = {VOLUNTEERS: VOLUNTEERS_LABEL}
+    names = {VOLUNTEERS: _(VOLUNTEERS_LABEL)}
     real = org_ids - {VOLUNTEERS}
     if real:
         names |= dict(session.execute(select(Organization.id, Organization.name).where(Organization.id.in_(real))).all())

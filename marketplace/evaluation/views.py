@@ -9,6 +9,7 @@ from ..auth.access import found
 from ..auth.policy import permission
 from ..confirmation.service import CONFIRMATION_LABELS
 from ..db import db
+from ..i18n import _
 from ..web import render
 from . import figures, reviews
 
@@ -19,14 +20,14 @@ bp = Blueprint("evaluation", __name__)
 @permission("evaluation.read")
 def index():
     scope = figures.in_scope(db(), current_user.region_code)
-    return render("evaluation/index.html", scope=scope, volunteers=figures.VOLUNTEERS_LABEL)
+    return render("evaluation/index.html", scope=scope, volunteers=_(figures.VOLUNTEERS_LABEL))
 
 
 @bp.get("/staff/evaluation/<int:organization_id>")
 @permission("evaluation.read")
 def organization(organization_id: int):
     session = db()
-    name = found(figures.organization_name(session, organization_id), "组织")
+    name = found(figures.organization_name(session, organization_id), _("组织"))
     page = reviews.reviewed(session, current_user.region_code, organization_id, paging.requested(request.args))
     return render("evaluation/organization.html", fragment="evaluation/_reviews.html", name=name,
                   organization_id=organization_id, page=page, confirmation_labels=CONFIRMATION_LABELS,

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from ..auth.access import in_scope
 from ..db import keep_even_on_rollback
 from ..errors import NotFound
+from ..i18n import _
 from ..needs.models import Need
 from ..registry.models import AccessLog
 from .models import EvidenceFile
@@ -42,7 +43,7 @@ def deny(session: Session, *, file_id: int, why: str, region_code: str | None = 
 
     events.record(session, "access.denied", outcome="denied", region_code=region_code, endpoint=request.endpoint,
                   method=request.method, permission="evidence.file", file_id=file_id, why=why)
-    return NotFound("文件不存在。")
+    return NotFound(_("文件不存在。"))
 
 
 def viewable(session: Session, actor, file_id: int) -> tuple[EvidenceFile, Need]:

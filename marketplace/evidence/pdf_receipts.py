@@ -9,20 +9,21 @@ import logging
 
 from PIL import Image, ImageDraw
 
+from ..i18n import N_, _
 from .processing import Processed, digest, refuse
 
 # Names that run code, carry files, send data or reach outside the document → what the message says.
 UNSAFE = {
-    "/JavaScript": "含有 JavaScript 脚本", "/JS": "含有 JavaScript 脚本",
-    "/EmbeddedFile": "含有附件", "/EmbeddedFiles": "含有附件", "/EF": "含有附件", "/FileAttachment": "含有附件",
-    "/GoToE": "含有附件", "/Launch": "含有启动外部程序的动作", "/SubmitForm": "含有向外提交数据的表单动作",
-    "/ImportData": "含有导入外部数据的动作", "/RichMedia": "含有多媒体内容", "/Movie": "含有多媒体内容",
-    "/Sound": "含有多媒体内容", "/Rendition": "含有多媒体内容", "/XFA": "含有 XFA 表单脚本",
+    "/JavaScript": N_("含有 JavaScript 脚本"), "/JS": N_("含有 JavaScript 脚本"),
+    "/EmbeddedFile": N_("含有附件"), "/EmbeddedFiles": N_("含有附件"), "/EF": N_("含有附件"), "/FileAttachment": N_("含有附件"),
+    "/GoToE": N_("含有附件"), "/Launch": N_("含有启动外部程序的动作"), "/SubmitForm": N_("含有向外提交数据的表单动作"),
+    "/ImportData": N_("含有导入外部数据的动作"), "/RichMedia": N_("含有多媒体内容"), "/Movie": N_("含有多媒体内容"),
+    "/Sound": N_("含有多媒体内容"), "/Rendition": N_("含有多媒体内容"), "/XFA": N_("含有 XFA 表单脚本"),
 }
 # Per-page entries that are not the page's content: XMP metadata (author, software, places) and editor data.
 PAGE_METADATA = ("/Metadata", "/PieceInfo", "/LastModified")
 OBJECT_LIMIT = 200_000
-ADVICE = "出于安全原因不予接收；请打印后拍照，或另存为普通 PDF 后上传。"
+ADVICE = N_("出于安全原因不予接收；请打印后拍照，或另存为普通 PDF 后上传。")
 
 
 def process_pdf(data: bytes, *, max_pages: int, thumb_side: int) -> Processed:
@@ -35,15 +36,15 @@ def process_pdf(data: bytes, *, max_pages: int, thumb_side: int) -> Processed:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
-            refuse("PDF 已加密，无法检查其内容；请上传未加密的收据（或打印后拍照上传）。")
+            refuse(_("PDF 已加密，无法检查其内容；请上传未加密的收据（或打印后拍照上传）。"))
         pages = len(reader.pages)
         if pages == 0:
-            refuse("PDF 没有页面。")
+            refuse(_("PDF 没有页面。"))
         if pages > max_pages:
-            refuse(f"PDF 有 {pages} 页，一份收据最多 {max_pages} 页；请只上传收据所在的页。")
+            refuse(_("PDF 有 %(pages)s 页，一份收据最多 %(max)s 页；请只上传收据所在的页。", pages=pages, max=max_pages))
         unsafe = find_unsafe(reader.trailer)
         if unsafe:
-            refuse(f"PDF {unsafe}，{ADVICE}")
+            refuse(_("PDF %(problem)s，%(advice)s", problem=_(unsafe), advice=_(ADVICE)))
         writer = PdfWriter()
         for page in reader.pages:
             added = writer.add_page(page)
@@ -52,9 +53,9 @@ def process_pdf(data: bytes, *, max_pages: int, thumb_side: int) -> Processed:
         out = io.BytesIO()
         writer.write(out)
     except PyPdfError:
-        refuse("PDF 已损坏或无法读取，请重新导出后上传。")
+        refuse(_("PDF 已损坏或无法读取，请重新导出后上传。"))
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError, EOFError):
-        refuse("PDF 已损坏或无法读取，请重新导出后上传。")
+        refuse(_("PDF 已损坏或无法读取，请重新导出后上传。"))
     cleaned = out.getvalue()
     thumb = _stand_in(pages, thumb_side)
     return Processed(kind="pdf", content_type="application/pdf", data=cleaned, sha256=digest(cleaned),
@@ -77,7 +78,7 @@ def find_unsafe(root) -> str | None:
             item = item.get_object()
         count += 1
         if count > OBJECT_LIMIT:
-            return "结构过于复杂，无法检查"
+            return N_("结构过于复杂，无法检查")
         if isinstance(item, DictionaryObject):  # a stream too: its dictionary, never its content
             for key, value in item.items():
                 if key in UNSAFE:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from PIL import Image, UnidentifiedImageError
 
 from ..errors import Invalid
+from ..i18n import N_, _, is_english
 
 # Decoded, a pixel takes 3 to 4 bytes: 50 MP (a 50 MP phone photo is 8160×6120) is at most 200 MB. A JPEG
 # decodes at 1/2 to 1/8 scale when that still covers EVIDENCE_MAX_SIDE (draft), so it may be larger, up to
@@ -27,14 +28,14 @@ MAX_JPEG_PIXELS = 89_000_000
 # Pillow is asked to recognise these formats only: no other decoder (EPS would start Ghostscript) ever runs.
 OPENERS = ("JPEG", "PNG", "WEBP", "HEIF")  # JPEG's opener gives MPO for a multi-picture file
 SOURCE_NAMES = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WebP", "HEIF": "HEIC"}
-ACCEPTED = "只接受 JPEG、PNG、WebP、HEIC 照片和 PDF 收据"
-DAMAGED = f"文件已损坏或不完整，无法打开；请重新拍摄或导出后上传（{ACCEPTED}）。"
+ACCEPTED = N_("只接受 JPEG、PNG、WebP、HEIC 照片和 PDF 收据")
+DAMAGED = N_("文件已损坏或不完整，无法打开；请重新拍摄或导出后上传（%(accepted)s）。")
 # What people send instead of a photo, told apart by their first bytes so the message can say what it was.
 _SIGNATURES = (
-    (b"GIF87a", "GIF 动图"), (b"GIF89a", "GIF 动图"), (b"BM", "BMP 位图"), (b"II*\x00", "TIFF 图片"),
-    (b"MM\x00*", "TIFF 图片"), (b"MZ", "Windows 程序（EXE）"), (b"\x7fELF", "程序文件"),
-    (b"PK\x03\x04", "压缩包或 Office 文档"), (b"Rar!", "RAR 压缩包"), (b"7z\xbc\xaf", "7z 压缩包"),
-    (b"\xd0\xcf\x11\xe0", "Office 文档"), (b"%!PS", "PostScript 文件"), (b"{\\rtf", "RTF 文档"),
+    (b"GIF87a", N_("GIF 动图")), (b"GIF89a", N_("GIF 动图")), (b"BM", N_("BMP 位图")), (b"II*\x00", N_("TIFF 图片")),
+    (b"MM\x00*", N_("TIFF 图片")), (b"MZ", N_("Windows 程序（EXE）")), (b"\x7fELF", N_("程序文件")),
+    (b"PK\x03\x04", N_("压缩包或 Office 文档")), (b"Rar!", N_("RAR 压缩包")), (b"7z\xbc\xaf", N_("7z 压缩包")),
+    (b"\xd0\xcf\x11\xe0", N_("Office 文档")), (b"%!PS", N_("PostScript 文件")), (b"{\\rtf", N_("RTF 文档")),
 )
 _DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, struct.error, IndexError, KeyError, TypeError,
                   ZeroDivisionError)
@@ -68,13 +69,22 @@ def refuse(reason: str):
     raise Invalid(reason, "files")
 
 
+def damaged() -> str:
+    return _(DAMAGED, accepted=_(ACCEPTED))
+
+
+def _megapixel_limit() -> int:
+    """The largest photo accepted, in the unit people of the reader's language count in (万 or millions)."""
+    return MAX_PIXELS // 1_000_000 if is_english() else MAX_PIXELS // 10_000
+
+
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
 def process(data: bytes, *, max_side: int = 2560, thumb_side: int = 320, max_pages: int = 30) -> Processed:
     if not data:
-        refuse("文件是空的。")
+        refuse(_("文件是空的。"))
     if data[:1024].lstrip()[:5] == b"%PDF-":  # a slice: never a copy of the whole file
         from .pdf_receipts import process_pdf
 
@@ -98,17 +108,17 @@ def _what(data: bytes) -> str | None:
             return name
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if b"<svg" in head:
-        return "SVG 矢量图"
+        return N_("SVG 矢量图")
     if head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<script")) or b"<html" in head:
-        return "网页（HTML）"
+        return N_("网页（HTML）")
     if head[4:12] in (b"ftypavif", b"ftypavis"):
-        return "AVIF 图片"
+        return N_("AVIF 图片")
     return None
 
 
 def _too_large(width: int, height: int) -> str:
-    return (f"照片像素过大（{width}×{height}），无法处理；请上传不超过 {MAX_PIXELS // 10_000} 万像素的照片"
-            f"（手机相机的原图都在此之内）。")
+    return _("照片像素过大（%(width)s×%(height)s），无法处理；请上传不超过 %(limit)s 万像素的照片"
+             "（手机相机的原图都在此之内）。", width=width, height=height, limit=_megapixel_limit())
 
 
 def _open(data: bytes) -> Image.Image:
@@ -117,12 +127,13 @@ def _open(data: bytes) -> Image.Image:
         image = Image.open(io.BytesIO(data), formats=OPENERS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         # Pillow's own line (a warning above 89 MP, an error above twice that); the size is in the message.
-        refuse(f"照片像素过大，无法处理；请上传不超过 {MAX_PIXELS // 10_000} 万像素的照片。")
+        refuse(_("照片像素过大，无法处理；请上传不超过 %(limit)s 万像素的照片。", limit=_megapixel_limit()))
     except UnidentifiedImageError:
         what = _what(data)
-        refuse(f"文件内容是{what}，不是照片或 PDF：{ACCEPTED}。" if what else f"无法识别文件内容：{ACCEPTED}。")
+        refuse(_("文件内容是%(what)s，不是照片或 PDF：%(accepted)s。", what=_(what), accepted=_(ACCEPTED)) if what
+               else _("无法识别文件内容：%(accepted)s。", accepted=_(ACCEPTED)))
     except _DECODE_ERRORS:
-        refuse(DAMAGED)
+        refuse(damaged())
     limit = MAX_JPEG_PIXELS if image.format in ("JPEG", "MPO") else MAX_PIXELS
     if image.width * image.height > limit or image.width < 1 or image.height < 1:
         refuse(_too_large(image.width, image.height))
@@ -156,7 +167,7 @@ def _image(data: bytes, max_side: int, thumb_side: int) -> Processed:
     except Invalid:
         raise
     except _DECODE_ERRORS:  # Pillow raises many kinds on a damaged or truncated file
-        refuse(DAMAGED)
+        refuse(damaged())
     image.info = {}  # EXIF, GPS, maker notes, XMP, comments: nothing of the original's metadata is written
     save = {"quality": 85}
     if icc and len(icc) <= _MAX_ICC and icc[16:20] == _ICC_SPACES.get(image.mode):

@@ -1,13 +1,15 @@
 """What each kind of evidence file is, and which a need's form asks for (issue 14: money — receipt; goods —
 delivery photo; retrofit — before and after photos; service — optional photos)."""
 
+from ..i18n import N_
+
 ROLES = {
-    "receipt": "收据或转账凭证",
-    "delivery": "交付照片",
-    "before": "改造前照片",
-    "after": "改造后照片",
-    "slip": "签收回执照片",
-    "photo": "其他照片",
+    "receipt": N_("收据或转账凭证"),
+    "delivery": N_("交付照片"),
+    "before": N_("改造前照片"),
+    "after": N_("改造后照片"),
+    "slip": N_("签收回执照片"),
+    "photo": N_("其他照片"),
 }
 
 # Offered on the evidence form of each need form, in this order.

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from ..auth.access import require_staff_for
 from ..errors import Conflict, Invalid, NotFound
+from ..i18n import _
 from ..modelbase import utcnow
 from ..needs.models import Need
 from ..privacy.pii_scan import scan_for_household
@@ -43,7 +44,7 @@ def _config(name: str):
 def shown_name(filename: str | None) -> str:
     """The upload's name as the uploader's own error message shows it: last path part, printable, short."""
     name = _UNPRINTABLE.sub("", (filename or "").replace("\\", "/").rsplit("/", 1)[-1]).strip()
-    return (name[:40] + "…" if len(name) > 40 else name) or "未命名文件"
+    return (name[:40] + "…" if len(name) > 40 else name) or _("未命名文件")
 
 
 def _subject(session: Session, actor, claim, pledge) -> tuple[Need, int | None]:
@@ -55,13 +56,13 @@ def _subject(session: Session, actor, claim, pledge) -> tuple[Need, int | None]:
 
         check_owner(actor, claim)
         if claim.status != "started":
-            raise Conflict("只有已开始帮扶、尚未提交凭证的认领才能上传凭证文件。")
+            raise Conflict(_("只有已开始帮扶、尚未提交凭证的认领才能上传凭证文件。"))
         return session.get(Need, claim.need_id), claim.organization_id
     from ..pledges.service import check_owner as check_pledge
 
     check_pledge(actor, pledge)
     if pledge.status != "pledged":
-        raise Conflict("只有尚未提交凭证的认捐才能上传凭证文件。")
+        raise Conflict(_("只有尚未提交凭证的认捐才能上传凭证文件。"))
     return session.get(Need, pledge.need_id), pledge.organization_id
 
 
@@ -83,27 +84,28 @@ def stage_many(session: Session, actor, *, claim=None, pledge=None, role: str,
     the file by its place and name ("第2个文件「…」…"), field "files"."""
     need, organization_id = _subject(session, actor, claim, pledge)
     if role not in ROLES_BY_FORM.get(need.form, ()):
-        raise Invalid("请选择文件类型（" + "、".join(ROLES[r] for r in ROLES_BY_FORM.get(need.form, ())) + "）。",
-                      "role")
+        offered = _("、").join(_(ROLES[r]) for r in ROLES_BY_FORM.get(need.form, ()))
+        raise Invalid(_("请选择文件类型（%(roles)s）。", roles=offered), "role")
     uploads = list(uploads)
     if not uploads:
-        raise Invalid("请选择要上传的照片或 PDF 收据。", "files")
+        raise Invalid(_("请选择要上传的照片或 PDF 收据。"), "files")
     max_files, max_mb = _config("EVIDENCE_MAX_FILES"), _config("EVIDENCE_MAX_MB")
     live = len(live_files(session, claim_id=getattr(claim, "id", None), pledge_id=getattr(pledge, "id", None)))
     if live + len(uploads) > max_files:
-        raise Invalid(f"每份凭证最多 {max_files} 个文件：已有 {live} 个，本次选择了 {len(uploads)} 个。", "files")
+        raise Invalid(_("每份凭证最多 %(max)s 个文件：已有 %(live)s 个，本次选择了 %(chosen)s 个。", max=max_files, live=live,
+                        chosen=len(uploads)), "files")
     ready = []
     for number, (filename, data) in enumerate(uploads, start=1):
-        where = f"第{number}个文件「{shown_name(filename)}」"
+        where = _("第%(number)s个文件「%(name)s」", number=number, name=shown_name(filename))
         raw = _read(data, max_mb * 1024 * 1024)
         if raw is None:
-            raise Invalid(f"{where}超过 {max_mb} MB，请压缩或分页后再上传。", "files")
+            raise Invalid(_("%(file)s超过 %(mb)s MB，请压缩或分页后再上传。", file=where, mb=max_mb), "files")
         try:
             ready.append(processing.process(raw, max_side=_config("EVIDENCE_MAX_SIDE"),
                                             thumb_side=_config("EVIDENCE_THUMB_SIDE"),
                                             max_pages=_config("EVIDENCE_PDF_MAX_PAGES")))
         except Invalid as error:
-            raise Invalid(f"{where}：{error.message}", "files") from None
+            raise Invalid(_("%(file)s：%(problem)s", file=where, problem=error.message), "files") from None
         del raw
     store = store or storage()
     rows = []
@@ -165,9 +167,9 @@ def may_remove(actor, row: EvidenceFile) -> bool:
 
 def remove(session: Session, actor, row: EvidenceFile) -> EvidenceFile:
     if not may_remove(actor, row) or row.removed_at or row.hidden_at or row.purged_at:
-        raise NotFound("文件不存在。")
+        raise NotFound(_("文件不存在。"))
     if row.attached_at is not None:
-        raise Conflict("凭证已提交，文件不能再删除；如文件有误，请联系核验人员。")
+        raise Conflict(_("凭证已提交，文件不能再删除；如文件有误，请联系核验人员。"))
     row.removed_at = utcnow()
     session.flush()
     return row
@@ -178,13 +180,13 @@ def hide(session: Session, actor, row: EvidenceFile, reason: str) -> EvidenceFil
     need = session.get(Need, row.need_id)
     require_staff_for(actor, need.region_code, duty="verification")
     if row.removed_at or row.purged_at:
-        raise NotFound("文件不存在。")
+        raise NotFound(_("文件不存在。"))
     if row.hidden_at:
-        raise Conflict("该文件已隐藏。")
+        raise Conflict(_("该文件已隐藏。"))
     reason = (reason or "").strip()
     if not 2 <= len(reason) <= 500:
-        raise Invalid("隐藏文件须填写原因（2至500字）。", "reason")
-    scan_for_household(session, need.household_id, {"reason": reason}, labels={"reason": "隐藏原因"})
+        raise Invalid(_("隐藏文件须填写原因（2至500字）。"), "reason")
+    scan_for_household(session, need.household_id, {"reason": reason}, labels={"reason": _("隐藏原因")})
     row.hidden_at, row.hidden_by_id, row.hidden_reason = utcnow(), actor.id, reason
     session.flush()
     return row

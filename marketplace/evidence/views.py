@@ -14,6 +14,7 @@ from ..claims import service as claims
 from ..db import db
 from ..errors import Invalid
 from ..forms import EmptyForm, ReasonForm
+from ..i18n import _, ngettext
 from ..needs.models import Need
 from ..pledges import service as pledges
 from ..web import render, wants_fragment
@@ -102,11 +103,15 @@ def _upload(*, claim=None, pledge=None, back: str):
     except Invalid as error:
         status, message = 422, error.message
     if not wants_fragment():
-        flash(message or f"已上传 {len(staged)} 个文件。", "error" if message else "success")
+        flash(message or _uploaded(len(staged)), "error" if message else "success")
         return redirect(back, code=303)
     context = fragment_context(session, current_user, claim=claim, pledge=pledge)
     return render(FRAGMENT, status=status, trigger=None if message else TRIGGER, message=message,
-                  notice=None if message else f"已上传 {len(staged)} 个文件。", **context)
+                  notice=None if message else _uploaded(len(staged)), **context)
+
+
+def _uploaded(count: int) -> str:
+    return ngettext("已上传 %(num)s 个文件。", "已上传 %(num)s 个文件。", count)
 
 
 @bp.post("/my/claims/<int:claim_id>/evidence/files")
@@ -151,11 +156,11 @@ def remove(file_id: int):
     service.remove(session, current_user, row)
     owner = _owner_of(row)
     if not wants_fragment():
-        flash("文件已删除。", "success")
+        flash(_("文件已删除。"), "success")
         back = (url_for("fulfilment.evidence", claim_id=row.claim_id) if row.claim_id is not None
                 else url_for("pledges.evidence", pledge_id=row.pledge_id))
         return redirect(back, code=303)
-    return render(FRAGMENT, trigger=TRIGGER, notice="文件已删除。",
+    return render(FRAGMENT, trigger=TRIGGER, notice=_("文件已删除。"),
                   **fragment_context(session, current_user, **owner))
 
 
@@ -166,12 +171,12 @@ def hide(file_id: int):
     row = _file_or_404(file_id)
     form = ReasonForm()
     if not form.validate_on_submit():
-        raise Invalid("隐藏文件须填写原因（2至500字）。", "reason")
+        raise Invalid(_("隐藏文件须填写原因（2至500字）。"), "reason")
     service.hide(session, current_user, row, form.reason.data)
     if not wants_fragment():
-        flash("文件已隐藏，将从存储中清除。", "success")
+        flash(_("文件已隐藏，将从存储中清除。"), "success")
         return redirect(request.referrer if _same_site(request.referrer) else url_for("fulfilment.queue"), code=303)
-    return render(FRAGMENT, trigger=TRIGGER, notice="文件已隐藏。",
+    return render(FRAGMENT, trigger=TRIGGER, notice=_("文件已隐藏。"),
                   **fragment_context(session, current_user, staff=True, **_owner_of(row)))
 
 

@@ -16,11 +16,13 @@ from ..confirmation import service as confirmation
 from ..errors import Invalid
 from ..evidence import service as evidence_files
 from ..evidence.roles import ROLES
+from ..i18n import N_, _, _l
 from ..privacy.pii_scan import scan_for_household
 from ..volunteering.models import HoursEntry, Shift
 
 # Who accepted a retrofit (验收方).
-ACCEPTANCE = {"household": "受助方", "village": "村（居）委会", "third_party": "第三方机构", "staff": "民政工作人员"}
+ACCEPTANCE = {"household": N_("受助方"), "village": N_("村（居）委会"), "third_party": N_("第三方机构"),
+              "staff": N_("民政工作人员")}
 
 # The figures each form stores; every other figure of the evidence is None.
 FIGURES = {
@@ -32,8 +34,9 @@ FIGURES = {
 ALL_FIGURES = ("amount_fen", "quantity", "hours", "service_from", "item", "acceptance", "acceptance_note")
 
 # What the date of the evidence means for each form.
-DATE_LABELS = {"money": "支付日期", "goods": "交付日期", "service": "最后服务日期", "retrofit": "完工日期"}
-AMOUNT_LABELS = {"money": "实际支付金额（元）", "retrofit": "改造实际花费（元）"}
+# Lazy: form labels, set on the bound field when the page is built (here and in pledges/forms.py).
+DATE_LABELS = {"money": _l("支付日期"), "goods": _l("交付日期"), "service": _l("最后服务日期"), "retrofit": _l("完工日期")}
+AMOUNT_LABELS = {"money": _l("实际支付金额（元）"), "retrofit": _l("改造实际花费（元）")}
 
 _CODE = re.compile(r"[0-9]{6}")
 
@@ -57,36 +60,36 @@ def fitted(session: Session, need, data, delivered_on: date, earliest: date) -> 
     the rest are dropped. `earliest` is the first day the work could have begun (the claim's date)."""
     kept = {name: getattr(data, name, None) for name in FIGURES.get(need.form, ())}
     if "amount_fen" in kept and not (kept["amount_fen"] and kept["amount_fen"] > 0):
-        raise Invalid("资金类需求须填写实际支付金额。" if need.form == "money" else "改造类需求须填写改造实际花费。",
+        raise Invalid(_("资金类需求须填写实际支付金额。") if need.form == "money" else _("改造类需求须填写改造实际花费。"),
                       "amount")
     if need.form == "goods":
         if not (kept["quantity"] and kept["quantity"] > 0):
-            raise Invalid("物资类需求须填写实际交付数量。", "quantity")
+            raise Invalid(_("物资类需求须填写实际交付数量。"), "quantity")
         item = (kept["item"] or "").strip() or need.title[:60]  # what the need asked for, unless told otherwise
         if len(item) > 60:
-            raise Invalid("交付物品不能超过60字。", "item")
-        scan_for_household(session, need.household_id, {"item": item}, labels={"item": "交付物品"})
+            raise Invalid(_("交付物品不能超过60字。"), "item")
+        scan_for_household(session, need.household_id, {"item": item}, labels={"item": _("交付物品")})
         kept["item"] = item
     if need.form == "service":
         if not (kept["hours"] and kept["hours"] > 0):
-            raise Invalid("服务类需求须填写服务时长（小时）。", "hours")
+            raise Invalid(_("服务类需求须填写服务时长（小时）。"), "hours")
         first = kept["service_from"] or delivered_on
         if first > delivered_on:
-            raise Invalid("首次服务日期不能晚于最后服务日期。", "service_from")
+            raise Invalid(_("首次服务日期不能晚于最后服务日期。"), "service_from")
         if first < earliest:
-            raise Invalid("首次服务日期不能早于认领日期。", "service_from")
+            raise Invalid(_("首次服务日期不能早于认领日期。"), "service_from")
         if kept["hours"] > ((delivered_on - first).days + 1) * 24:
-            raise Invalid("服务时长超过了服务期间的总小时数，请核对。", "hours")
+            raise Invalid(_("服务时长超过了服务期间的总小时数，请核对。"), "hours")
         kept["service_from"] = first
     if need.form == "retrofit":
         if kept["acceptance"] not in ACCEPTANCE:
-            raise Invalid("请选择由谁验收（受助方、村（居）委会、第三方机构或民政工作人员）。", "acceptance")
+            raise Invalid(_("请选择由谁验收（受助方、村（居）委会、第三方机构或民政工作人员）。"), "acceptance")
         note = (kept["acceptance_note"] or "").strip() or None
         if note and len(note) > 200:
-            raise Invalid("验收说明不能超过200字。", "acceptance_note")
+            raise Invalid(_("验收说明不能超过200字。"), "acceptance_note")
         if note:
             scan_for_household(session, need.household_id, {"acceptance_note": note},
-                               labels={"acceptance_note": "验收说明"})
+                               labels={"acceptance_note": _("验收说明")})
         kept["acceptance_note"] = note
     return Figures(**kept)
 
@@ -101,7 +104,8 @@ def chain_figures(form: str, evidence) -> dict:
 def require_files(session: Session, need, *, claim=None, pledge=None) -> None:
     missing = evidence_files.missing_roles(session, need, claim=claim, pledge=pledge)
     if missing:
-        raise Invalid("还缺少：" + "、".join(ROLES.get(r, r) for r in missing) + "。请上传后再提交。", "files")
+        names = _("、").join(_(ROLES[r]) if r in ROLES else r for r in missing)
+        raise Invalid(_("还缺少：%(roles)s。请上传后再提交。", roles=names), "files")
 
 
 def normal_code(raw: str | None) -> str | None:
@@ -110,7 +114,7 @@ def normal_code(raw: str | None) -> str | None:
     if not code:
         return None
     if not _CODE.fullmatch(code):
-        raise Invalid("受助方确认码是送达回执上的6位数字。", "confirmation_code")
+        raise Invalid(_("受助方确认码是送达回执上的6位数字。"), "confirmation_code")
     return code
 
 

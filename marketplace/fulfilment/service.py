@@ -15,6 +15,7 @@ from ..confirmation import service as confirmation
 from ..errors import Conflict, Forbidden, Invalid
 from ..evaluation import tally
 from ..evidence import service as evidence_files
+from ..i18n import _
 from ..ledger import service as ledger
 from ..modelbase import utcnow
 from ..needs import lifecycle
@@ -50,13 +51,13 @@ def submit(session: Session, actor, claim: Claim, data: EvidenceInput, today: da
     need = session.get(Need, claim.need_id)
     summary = (data.summary or "").strip()
     if len(summary) < 4:
-        raise Invalid("请用至少4个字说明帮扶内容（做了什么、交付了什么）。", "summary")
+        raise Invalid(_("请用至少4个字说明帮扶内容（做了什么、交付了什么）。"), "summary")
     scan_for_household(session, need.household_id, {"summary": summary})
     if data.delivered_on > today:
-        raise Invalid("交付日期不能晚于今天。", "delivered_on")
+        raise Invalid(_("交付日期不能晚于今天。"), "delivered_on")
     earliest = claim.claimed_at.date() - timedelta(days=1)
     if data.delivered_on < earliest:
-        raise Invalid("交付日期不能早于认领日期。", "delivered_on")
+        raise Invalid(_("交付日期不能早于认领日期。"), "delivered_on")
     figures = evidence_forms.fitted(session, need, data, data.delivered_on, earliest)
     code = evidence_forms.normal_code(data.confirmation_code)
     evidence_forms.require_files(session, need, claim=claim)
@@ -76,9 +77,9 @@ def _reviewable(session: Session, actor, fulfilment: Fulfilment) -> tuple[Need, 
     need = session.get(Need, fulfilment.need_id)
     require_staff_for(actor, need.region_code, duty="verification")
     if fulfilment.submitted_by_id == actor.id:
-        raise Forbidden("核验人不能是提交凭证的人。")
+        raise Forbidden(_("核验人不能是提交凭证的人。"))
     if need.created_by_id == actor.id:
-        raise Forbidden("发布需求的工作人员不能核验同一需求，请由另一名工作人员核验。")
+        raise Forbidden(_("发布需求的工作人员不能核验同一需求，请由另一名工作人员核验。"))
     return need, session.get(Claim, fulfilment.claim_id)
 
 
@@ -114,8 +115,8 @@ def reject(session: Session, actor, fulfilment: Fulfilment, reason: str) -> Fulf
     need, claim = _reviewable(session, actor, fulfilment)
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise Invalid("退回凭证须填写原因。", "reason")
-    scan_for_household(session, need.household_id, {"reason": reason}, labels={"reason": "退回原因"})
+        raise Invalid(_("退回凭证须填写原因。"), "reason")
+    scan_for_household(session, need.household_id, {"reason": reason}, labels={"reason": _("退回原因")})
     lifecycle.move(session, need, "reject", actor.id, reason)
     fulfilment.status, fulfilment.reviewed_by_id, fulfilment.reviewed_at = "rejected", actor.id, utcnow()
     fulfilment.review_reason = reason
@@ -128,7 +129,24 @@ def reject(session: Session, actor, fulfilment: Fulfilment, reason: str) -> Fulf
 
 
 def get(session: Session, fulfilment_id: int) -> Fulfilment:
-    return found(session.get(Fulfilment, fulfilment_id), "凭证")
+    return found(session.get(Fulfilment, fulfilment_id), _("凭证"))
+
+
+def reviewed(session: Session, actor, status: str, want: PageRequest = PageRequest()) -> Page:
+    """Evidence already verified or returned in the staff member's region subtree, newest first, as
+    (Fulfilment, Need) pairs. Not counted: the list only grows; the region is checked row by row as in
+    `queue`, walking the primary key backwards until the page is full."""
+    prefix = scope_prefix(actor.region_code or "")
+    if not prefix.isdigit():
+        return paging.of_rows([], want)
+    need_region = select(Need.region_code).where(Need.id == Fulfilment.need_id).scalar_subquery()
+    done_ = (select(Fulfilment.id)
+             .where(Fulfilment.status == status, func.substr(need_region, 1, len(prefix)) == prefix)
+             .order_by(Fulfilment.id.desc()))
+    page = paging.uncounted(session, done_, want, scalars=True)
+    rows = dict((f.id, (f, n)) for f, n in session.execute(
+        select(Fulfilment, Need).join(Need, Need.id == Fulfilment.need_id).where(Fulfilment.id.in_(page.items))))
+    return page.with_items(rows[i] for i in page.items if i in rows)
 
 
 def queue(session: Session, actor, want: PageRequest = PageRequest()) -> Page:

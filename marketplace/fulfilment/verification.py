@@ -12,10 +12,10 @@ from ..confirmation import service as confirmation
 from ..confirmation.models import DeliverySlip, FollowUp
 from ..duplicates.check import Match, Proposed, check
 from ..evidence import service as evidence_files
+from ..i18n import _, money, ngettext
 from ..ledger.models import LedgerEntry
 from ..needs.models import Need
 from ..registry.models import Household
-from ..web import yuan
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def duplicates(session: Session, household: Household, need: Need, organization_
 
 
 def _row(match: Match, source) -> DuplicateRow:
-    title, _, _category = match.what.partition(" · ")
+    title, _sep, _category = match.what.partition(" · ")
     return DuplicateRow(source=match.who, title=title, when=match.when, amount=amount_text(source), exact=match.exact)
 
 
@@ -99,6 +99,11 @@ def amount_text(row) -> str:
     amount = getattr(row, "amount_fen", None) or getattr(row, "target_amount_fen", None)
     quantity = getattr(row, "quantity", None) or getattr(row, "target_quantity", None)
     hours = getattr(row, "hours", None)
-    parts = ([f"{yuan(amount)} 元"] if amount else []) + ([f"{quantity} {row.unit or ''}".strip()] if quantity else [])
-    parts += [f"{hours:g} 小时"] if hours else []
-    return "，".join(parts) or "—"
+    parts = ([money(amount)] if amount else []) + ([f"{quantity} {row.unit or ''}".strip()] if quantity else [])
+    parts += [hours_text(hours)] if hours else []
+    return _("，").join(parts) or "—"
+
+
+def hours_text(hours: float) -> str:
+    """Hours as a person reads them: 2.5 小时, 1 hour, 2.5 hours."""
+    return ngettext("%(hours)s 小时", "%(hours)s 小时", 1 if hours == 1 else 2, hours=format(hours, "g"))

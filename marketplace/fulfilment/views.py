@@ -12,6 +12,7 @@ from ..claims.models import Claim
 from ..db import db
 from ..errors import Invalid
 from ..forms import ReasonForm
+from ..i18n import _
 from ..needs import listing
 from ..needs.models import Need
 from ..organizations.models import Organization
@@ -32,9 +33,9 @@ def evidence(claim_id: int):
     need = session.get(Need, claim.need_id)
     state = evidence_state.claim_state(claim)
     if state:  # submitted already (the back button, a second tab) or not started: say so, not the form
-        return render("fulfilment/evidence_state.html", heading="帮扶凭证", state=state,
+        return render("fulfilment/evidence_state.html", heading=_("帮扶凭证"), state=state,
                       need=listing.public_need(session, need), status_label=claim.status,
-                      back=url_for("claims.item", claim_id=claim.id), back_label="返回该认领",
+                      back=url_for("claims.item", claim_id=claim.id), back_label=_("返回该认领"),
                       status=409 if request.method == "POST" else 200)
     form = EvidenceForm().for_form(need.form)
     attended = evidence_forms.attendance(session, need) if need.form == "service" else None
@@ -56,7 +57,7 @@ def evidence(claim_id: int):
         except Invalid as error:
             evidence_page.show(form, error, file_errors)
         else:
-            return done("凭证已提交，等待民政工作人员核验。", "claims.item", trigger="claim-changed",
+            return done(_("凭证已提交，等待民政工作人员核验。"), "claims.item", trigger="claim-changed",
                         claim_id=claim.id)
     return render("fulfilment/evidence.html", form=form, claim=claim, need=listing.public_need(session, need),
                   attended=attended, file_errors=file_errors, files_dropped=bool(evidence_page.posted_files()),
@@ -68,12 +69,19 @@ def evidence(claim_id: int):
 @permission("evidence.verify")
 def queue():
     session = db()
-    page = service.queue(session, current_user, paging.requested(request.args))
+    state = queues.chosen_state(request.args)
+    want = paging.requested(request.args)
+    if state == "waiting":
+        page = service.queue(session, current_user, want)
+        waiting = queues.waiting(session, current_user, claims=page.total)
+    else:
+        page = service.reviewed(session, current_user, queues.STATES[state][0], want)
+        waiting = queues.waiting(session, current_user)
     tiers = dict(session.execute(select(Household.id, Household.tier).where(
-        Household.id.in_([n.household_id for _, n in page.items]))).all())
-    names = listing.area_names(session, {n.region_code for _, n in page.items})
+        Household.id.in_([n.household_id for _f, n in page.items]))).all())
+    names = listing.area_names(session, {n.region_code for _f, n in page.items})
     return render("fulfilment/queue.html", page=page, tiers=tiers, names=names, queue_kind="claims",
-                  waiting=queues.waiting(session, current_user, claims=page.total))
+                  waiting=waiting, state=state, states=queues.STATES)
 
 
 def _reviewable(fulfilment_id: int) -> Fulfilment:
@@ -104,7 +112,7 @@ def approve(fulfilment_id: int):
     if not form.validate_on_submit():
         abort(400)
     service.verify(db(), current_user, _reviewable(fulfilment_id), slip_checked=bool(form.slip_checked.data))
-    return done("已核验通过，帮扶已记入该户救助链。", "fulfilment.queue", trigger="queue-changed")
+    return done(_("已核验通过，帮扶已记入该户救助链。"), "fulfilment.queue", trigger="queue-changed")
 
 
 @bp.post("/staff/verify/<int:fulfilment_id>/reject")
@@ -112,6 +120,6 @@ def approve(fulfilment_id: int):
 def reject(fulfilment_id: int):
     form = ReasonForm()
     if not form.validate_on_submit():
-        raise Invalid("退回凭证须填写原因（2至500字）。", "reason")
+        raise Invalid(_("退回凭证须填写原因（2至500字）。"), "reason")
     service.reject(db(), current_user, _reviewable(fulfilment_id), form.reason.data)
-    return done("凭证已退回，需求重新开放认领。", "fulfilment.queue", trigger="queue-changed")
+    return done(_("凭证已退回，需求重新开放认领。"), "fulfilment.queue", trigger="queue-changed")

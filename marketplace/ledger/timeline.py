@@ -11,10 +11,11 @@ from .. import paging
 from ..auth.models import AppUser
 from ..claims.models import Claim
 from ..errors import Invalid
+from ..i18n import _
 from ..needs.models import Need
 from ..organizations.models import Organization
 from ..paging import Page, PageRequest
-from ..vocabulary import CATEGORIES, CONFIRMATIONS
+from ..vocabulary import CATEGORIES, CONFIRMATIONS, label
 from .models import LedgerEntry
 
 
@@ -33,7 +34,7 @@ class TimelineFilters:
             try:
                 dates[name] = date.fromisoformat(raw) if raw else None
             except ValueError as exc:
-                raise Invalid(f"日期格式应为 YYYY-MM-DD：{raw}", name) from exc
+                raise Invalid(_("日期格式应为 YYYY-MM-DD：%(value)s", value=raw), name) from exc
         return cls(category if category in CATEGORIES else "", dates["from"], dates["to"])
 
     @property
@@ -57,7 +58,7 @@ class Item:
         """How the household confirmed the aid of an entry verified on the platform (未经受助方确认 when it
         did not); None for entries that never asked (government aid, corrections, entries before issue 14)."""
         code = self.entry.confirmation if self.entry is not None else None
-        return CONFIRMATIONS.get(code) if code else None
+        return label(CONFIRMATIONS, code) if code else None
 
 
 def _day(value: datetime | None) -> date | None:

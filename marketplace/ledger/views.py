@@ -5,13 +5,14 @@ from .. import paging
 from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
+from ..i18n import N_, _, day
 from ..inputs import INT_MAX
 from ..needs import listing
 from ..privacy.identity import reveal
 from ..privacy.vault import vault
 from ..registry import moving
 from ..registry import service as registry
-from ..vocabulary import CATEGORIES, LEDGER_SOURCES
+from ..vocabulary import CATEGORIES, LEDGER_SOURCES, label
 from ..web import done, render
 from . import corrections
 from .forms import CorrectionForm, MoveForm
@@ -27,21 +28,22 @@ def _chain_page(session, household, form: CorrectionForm, *, status: int = 200, 
     page, orgs, users = timeline(session, household.id, filters, want or paging.requested({}))
     # The correction form offers the entries of this page that no correction has superseded yet (a line of
     # corrections ends in one); an older entry is corrected from its own page.
-    offered = {value for value, _ in form.entry_id.choices or []}
+    offered = {value for value, _label in form.entry_id.choices or []}
     form.entry_id.choices = list(form.entry_id.choices or []) + [
         (i.entry.id, _choice(i.entry)) for i in page.items
         if i.kind == "entry" and i.corrected_by is None and i.entry.id not in offered]
     area = listing.area_names(session, {household.region_code})[household.region_code]
     return render("ledger/chain.html", fragment="ledger/_timeline.html", household=household, page=page,
                   orgs=orgs, users=users, area=area, identity=reveal(household, vault()), filters=filters,
-                  form=form, status=status, is_void=corrections.is_void,
+                  form=form, status=status, is_void=corrections.is_void, shown_title=corrections.shown_title,
                   chain_length=chain_length(session, household.id),
                   move_form=move_form or MoveForm(formdata=None))
 
 
 def _choice(entry) -> str:
-    return (f"第{entry.seq}条 · {entry.occurred_on.isoformat()} · {LEDGER_SOURCES.get(entry.source)}"
-            f" · {CATEGORIES.get(entry.category, entry.category)} · {entry.title}")
+    return _("第%(seq)s条 · %(day)s · %(source)s · %(category)s · %(title)s", seq=entry.seq,
+             day=day(entry.occurred_on), source=label(LEDGER_SOURCES, entry.source),
+             category=label(CATEGORIES, entry.category), title=corrections.shown_title(entry))
 
 
 def _posted_choice(session, household, form: CorrectionForm) -> None:
@@ -61,7 +63,7 @@ def household_chain(code: str):
     category and period; htmx filter requests get only the timeline."""
     session = db()
     household = registry.household_for_staff(session, current_user, code, action="view_chain",
-                                             path=request.path, purpose="核对救助记录与户主身份")
+                                             path=request.path, purpose=N_("核对救助记录与户主身份"))
     filters, want = TimelineFilters.from_args(request.args), paging.requested(request.args)
     return _chain_page(session, household, CorrectionForm(formdata=None), filters=filters, want=want)
 
@@ -83,7 +85,7 @@ def correct(code: str):
         except Invalid as error:
             getattr(form, error.field or "reason", form.reason).errors.append(error.message)
         else:
-            return done(f"已在救助链上追加更正记录（第{entry.seq}条），原记录保持不变。", "ledger.household_chain",
+            return done(_("已在救助链上追加更正记录（第%(seq)s条），原记录保持不变。", seq=entry.seq), "ledger.household_chain",
                         code=household.public_code)
     return _chain_page(session, household, form, status=422)
 
@@ -103,6 +105,6 @@ def move(code: str):
             getattr(move_form, error.field or "reason", move_form.reason).errors.append(error.message)
         else:
             area = listing.area_names(session, {household.region_code})[household.region_code]
-            return done(f"已将该户迁至{area}，变更已记入该户记录和安全日志。", "ledger.household_chain",
+            return done(_("已将该户迁至%(area)s，变更已记入该户记录和安全日志。", area=area), "ledger.household_chain",
                         code=household.public_code)
     return _chain_page(session, household, CorrectionForm(formdata=None), status=422, move_form=move_form)

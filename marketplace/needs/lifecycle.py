@@ -5,9 +5,10 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from ..errors import Conflict
+from ..i18n import N_, _
 from ..modelbase import utcnow
 from ..outbox.service import need_changed
-from ..vocabulary import NEED_STATUSES
+from ..vocabulary import NEED_STATUSES, label
 from .models import Need, NeedHistory
 
 BEFORE_VERIFIED = frozenset({"draft", "open", "claimed", "in_progress", "submitted"})
@@ -36,19 +37,19 @@ PLEDGE_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 
 ACTION_LABELS = {
-    "publish": "发布",
-    "claim": "认领",
-    "start": "开始帮扶",
-    "release": "放弃认领",
-    "expire_claim": "超时释放",
-    "submit": "提交凭证",
-    "verify": "核验通过",
-    "reject": "退回凭证",
-    "expire": "到期关闭",
-    "cancel": "撤销",
-    "cover": "认捐足额",
-    "uncover": "重新开放认捐",
-    "complete": "认捐全部核验",
+    "publish": N_("发布"),
+    "claim": N_("认领"),
+    "start": N_("开始帮扶"),
+    "release": N_("放弃认领"),
+    "expire_claim": N_("超时释放"),
+    "submit": N_("提交凭证"),
+    "verify": N_("核验通过"),
+    "reject": N_("退回凭证"),
+    "expire": N_("到期关闭"),
+    "cancel": N_("撤销"),
+    "cover": N_("认捐足额"),
+    "uncover": N_("重新开放认捐"),
+    "complete": N_("认捐全部核验"),
 }
 
 
@@ -93,10 +94,11 @@ def record_creation(session: Session, need: Need, actor_id: int, reason: str | N
 
 
 def _conflict(action: str, status: str) -> Conflict:
-    return Conflict(
-        f"该需求当前状态为「{NEED_STATUSES.get(status, status)}」，不能{ACTION_LABELS[action]}。"
-        + (" 可能已被其他人抢先认领，请刷新后选择其他需求。" if action == "claim" and status != "open" else "")
-    )
+    message = _("该需求当前状态为「%(status)s」，不能%(action)s。", status=label(NEED_STATUSES, status),
+                action=_(ACTION_LABELS[action]))
+    if action == "claim" and status != "open":
+        message += " " + _("可能已被其他人抢先认领，请刷新后选择其他需求。")
+    return Conflict(message)
 
 
 def note(session: Session, need: Need, actor_id: int | None, reason: str) -> None:

@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -12,6 +13,7 @@ from ..auth.access import found, in_scope_sql, require_staff_for
 from ..duplicates import goods_kinds
 from ..duplicates.check import DuplicateWarning, Proposed, check, describe, normalise_item
 from ..errors import Conflict, Invalid
+from ..i18n import N_, _, is_english
 from ..paging import Page, PageRequest
 from ..privacy.vault import Vault
 from ..registry.models import Household
@@ -26,6 +28,15 @@ MIN_OVERRIDE = 4
 MEMBER_ROLES = ("户主", "配偶", "子女", "父亲", "母亲", "父母", "祖父", "祖母", "外祖父", "外祖母", "孙子女",
                 "兄弟姐妹", "其他成员", "成员")
 _MEMBER = re.compile(f"(?:{'|'.join(MEMBER_ROLES)})(?:[1-9][0-9]?)?")
+# The same roles in English, for staff working in English (stored, and compared, as the Chinese role).
+MEMBER_ROLES_EN = {"head": "户主", "spouse": "配偶", "child": "子女", "father": "父亲", "mother": "母亲",
+                   "parents": "父母", "grandfather": "祖父", "grandmother": "祖母", "grandchild": "孙子女",
+                   "sibling": "兄弟姐妹", "othermember": "其他成员", "member": "成员"}
+_MEMBER_EN = re.compile(f"({'|'.join(sorted(MEMBER_ROLES_EN, key=len, reverse=True))})([1-9][0-9]?)?")
+# Reasons the system writes into a need's history (shown on the staff page, translated when shown).
+EXPIRED_REASON = N_("截止日期已过，无人认领")
+EXPIRED_PLEDGE_REASON = N_("需求已过截止日期")
+CANCELLED_PREFIX = "需求已撤销："  # + the staff's reason: a claim's or pledge's end reason when its need is withdrawn
 
 
 @dataclass
@@ -49,7 +60,7 @@ class NeedInput:
     override_reason: str | None = None
 
     def clean(self) -> None:
-        self.member_ref = re.sub(r"[\s\u3000]+", "", self.member_ref or "") or None
+        self.member_ref = _member_role(re.sub(r"[\s\u3000]+", "", self.member_ref or "")) or None
         self.item_key = normalise_item(self.item_key)
         if not self.item_key and "goods" in (self.category, self.form):
             # The goods rule compares items: one nobody named is read from the title (电暖器 → 取暖).
@@ -59,52 +70,81 @@ class NeedInput:
         self.description = (self.description or "").replace("\r\n", "\n")
 
 
+def _member_role(text: str) -> str:
+    """A member typed in English ("spouse", "Child 1") as the Chinese role the duplicate rules compare."""
+    match = _MEMBER_EN.fullmatch(text.lower())
+    return MEMBER_ROLES_EN[match.group(1)] + (match.group(2) or "") if match else text
+
+
+_MEMBER_SHOWN_EN = {**{role: word for word, role in MEMBER_ROLES_EN.items()}, "其他成员": "other member",
+                    "外祖父": "maternal grandfather", "外祖母": "maternal grandmother"}
+_MEMBER_SHOWN = re.compile(f"({'|'.join(sorted(_MEMBER_SHOWN_EN, key=len, reverse=True))})([1-9][0-9]?)?")
+
+
+def member_shown(ref: str | None) -> str:
+    """A stored member role as the reader reads it: 子女1, or "child1" in English."""
+    if not ref or not is_english():
+        return ref or ""
+    match = _MEMBER_SHOWN.fullmatch(ref)
+    return _MEMBER_SHOWN_EN[match.group(1)] + (match.group(2) or "") if match else ref
+
+
+def reason_shown(text: str | None) -> str:
+    """A reason stored in Chinese (history, a claim's or pledge's end) in the reader's language where the
+    system wrote it: its fixed reasons, and the prefix of a withdrawal; what people typed stays as typed."""
+    if not text:
+        return ""
+    if text.startswith(CANCELLED_PREFIX):
+        return _("需求已撤销：%(reason)s", reason=text[len(CANCELLED_PREFIX):])
+    return _(text)
+
+
 def _validate_facts(data: NeedInput) -> None:
     if (data.period_start is None) != (data.period_end is None):
-        raise Invalid("帮扶时段的开始和结束日期须同时填写（或都不填）。", "period_end")
+        raise Invalid(_("帮扶时段的开始和结束日期须同时填写（或都不填）。"), "period_end")
     if data.period_start and data.period_end:
         if data.period_end < data.period_start:
-            raise Invalid("帮扶时段的结束日期不能早于开始日期。", "period_end")
+            raise Invalid(_("帮扶时段的结束日期不能早于开始日期。"), "period_end")
         if (data.period_end - data.period_start).days > MAX_PERIOD_DAYS:
-            raise Invalid("帮扶时段不能超过10年。", "period_end")
+            raise Invalid(_("帮扶时段不能超过10年。"), "period_end")
     if data.member_ref and not _MEMBER.fullmatch(data.member_ref):
-        raise Invalid("受助成员请按家庭关系填写（如：户主、配偶、子女1、父亲），不得填写姓名。", "member_ref")
+        raise Invalid(_("受助成员请按家庭关系填写（如：户主、配偶、子女1、父亲），不得填写姓名。"), "member_ref")
     if data.item_key and len(data.item_key) > 40:
-        raise Invalid("物品名称不能超过40个字。", "item_key")
+        raise Invalid(_("物品名称不能超过40个字。"), "item_key")
     if data.override_reason and len(data.override_reason) > 400:
-        raise Invalid("一事一议理由不能超过400字。", "override_reason")
+        raise Invalid(_("一事一议理由不能超过400字。"), "override_reason")
 
 
 def validate(data: NeedInput, today: date, identity: privacy.Identity | None = None) -> None:
     data.clean()
     if data.category not in CATEGORIES:
-        raise Invalid("请选择有效的需求类别。", "category")
+        raise Invalid(_("请选择有效的需求类别。"), "category")
     if data.form not in FORMS:
-        raise Invalid("请选择有效的需求形式。", "form")
+        raise Invalid(_("请选择有效的需求形式。"), "form")
     if data.urgency not in URGENCIES:
-        raise Invalid("请选择有效的紧急程度。", "urgency")
+        raise Invalid(_("请选择有效的紧急程度。"), "urgency")
     title = (data.title or "").strip()
     if not 4 <= len(title) <= 80:
-        raise Invalid("标题须为4至80个字。", "title")
+        raise Invalid(_("标题须为4至80个字。"), "title")
     if len(data.description or "") > 2000:
-        raise Invalid(f"需求描述最多2000字，当前{len(data.description)}字。", "description")
+        raise Invalid(_("需求描述最多2000字，当前%(count)s字。", count=len(data.description)), "description")
     if data.deadline <= today:
-        raise Invalid("截止日期须晚于今天。", "deadline")
+        raise Invalid(_("截止日期须晚于今天。"), "deadline")
     if data.deadline > today + timedelta(days=MAX_DEADLINE_DAYS):
-        raise Invalid("截止日期不能超过一年。", "deadline")
+        raise Invalid(_("截止日期不能超过一年。"), "deadline")
     if data.form == "money" and not (data.target_amount_fen and data.target_amount_fen > 0):
-        raise Invalid("资金类需求须填写大于0的目标金额。", "target_amount")
+        raise Invalid(_("资金类需求须填写大于0的目标金额。"), "target_amount")
     if data.form == "goods":
         if not (data.target_quantity and data.target_quantity > 0):
-            raise Invalid("物资类需求须填写大于0的数量。", "target_quantity")
+            raise Invalid(_("物资类需求须填写大于0的数量。"), "target_quantity")
         if not (data.unit or "").strip():
-            raise Invalid("物资类需求须填写计量单位（如：件、袋、台）。", "unit")
+            raise Invalid(_("物资类需求须填写计量单位（如：件、袋、台）。"), "unit")
     if data.contact_basis not in CONTACT_BASES:
-        raise Invalid("请选择联系方式的共享依据。", "contact_basis")
+        raise Invalid(_("请选择联系方式的共享依据。"), "contact_basis")
     if data.age_band is not None and data.age_band not in AGE_BANDS:
-        raise Invalid("请选择有效的受助人年龄段。", "age_band")
+        raise Invalid(_("请选择有效的受助人年龄段。"), "age_band")
     if data.age_band == "minor" and data.contact_basis == "household_consent":
-        raise Invalid("受助人是未成年人：共享联系方式须取得监护人同意。", "contact_basis")
+        raise Invalid(_("受助人是未成年人：共享联系方式须取得监护人同意。"), "contact_basis")
     _validate_facts(data)
     privacy.scan({"title": title, "description": data.description or "", "item_key": data.item_key or "",
                   "override_reason": data.override_reason or ""}, identity)
@@ -117,7 +157,7 @@ def create_need(session: Session, actor, household: Household, data: NeedInput, 
     `data.override_reason` (一事一议) is given; the reason is kept on the need and in its history."""
     require_staff_for(actor, household.region_code, duty="need_posting")
     if household.status != "active":
-        raise Invalid("该户已退出救助名单，不能发布新需求。", "household")
+        raise Invalid(_("该户已退出救助名单，不能发布新需求。"), "household")
     today = today or date.today()
     validate(data, today, privacy.Identity.of(household, vault))
     matches = check(session, household, Proposed(
@@ -126,7 +166,7 @@ def create_need(session: Session, actor, household: Household, data: NeedInput, 
     if matches and not data.override_reason:
         raise DuplicateWarning(matches)
     if matches and len(data.override_reason) < MIN_OVERRIDE:
-        raise Invalid(f"一事一议理由须至少{MIN_OVERRIDE}个字。", "override_reason")
+        raise Invalid(_("一事一议理由须至少%(min)s个字。", min=MIN_OVERRIDE), "override_reason")
     override = data.override_reason if matches else None
     need = Need(
         household_id=household.id,
@@ -153,7 +193,13 @@ def create_need(session: Session, actor, household: Household, data: NeedInput, 
     )
     session.add(need)
     session.flush()
-    why = f"一事一议：{override}（可能重复：{describe(matches)}）"[:500] if override else None
+    if override:
+        # Stored: the history keeps one language whoever posted, so the matches are described in Chinese.
+        with force_locale("zh_CN"):
+            listed = describe(matches)
+        why = f"一事一议：{override}（可能重复：{listed}）"[:500]
+    else:
+        why = None
     lifecycle.record_creation(session, need, actor.id, why)
     session.flush()
     if publish:
@@ -164,7 +210,7 @@ def create_need(session: Session, actor, household: Household, data: NeedInput, 
 def publish(session: Session, actor, need: Need) -> Need:
     require_staff_for(actor, need.region_code, duty="need_posting")
     if need.deadline <= date.today():
-        raise Invalid("截止日期已过，请先修改截止日期再发布。", "deadline")
+        raise Invalid(_("截止日期已过，请先修改截止日期再发布。"), "deadline")
     if not need.override_reason:  # aid may have been given since the draft was saved
         household = session.get(Household, need.household_id)
         if matches := check(session, household, Proposed.of_need(need, exclude_need_id=need.id)):
@@ -176,13 +222,13 @@ def cancel(session: Session, actor, need: Need, reason: str) -> Need:
     require_staff_for(actor, need.region_code, duty="need_posting")
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise Invalid("撤销需求须填写原因。", "reason")
-    privacy.scan_for_household(session, need.household_id, {"reason": reason}, labels={"reason": "撤销原因"})
+        raise Invalid(_("撤销需求须填写原因。"), "reason")
+    privacy.scan_for_household(session, need.household_id, {"reason": reason}, labels={"reason": _("撤销原因")})
     from ..claims.service import end_active_claims
     from ..pledges.service import end_open_pledges
 
-    end_active_claims(session, need, "cancelled", f"需求已撤销：{reason}")
-    end_open_pledges(session, need, f"需求已撤销：{reason}")
+    end_active_claims(session, need, "cancelled", f"{CANCELLED_PREFIX}{reason}")
+    end_open_pledges(session, need, f"{CANCELLED_PREFIX}{reason}")
     return lifecycle.move(session, need, "cancel", actor.id, reason)
 
 
@@ -194,8 +240,8 @@ def expire_overdue(session: Session, today: date) -> int:
 
     for need in overdue:
         try:
-            lifecycle.move(session, need, "expire", None, "截止日期已过，无人认领")
-            end_open_pledges(session, need, "需求已过截止日期")
+            lifecycle.move(session, need, "expire", None, EXPIRED_REASON)
+            end_open_pledges(session, need, EXPIRED_PLEDGE_REASON)
             expired += 1
         except Conflict:
             continue  # claimed meanwhile: the claim wins, nothing was written for this need
@@ -203,7 +249,7 @@ def expire_overdue(session: Session, today: date) -> int:
 
 
 def get_need(session: Session, need_id: int) -> Need:
-    return found(session.get(Need, need_id), "需求")
+    return found(session.get(Need, need_id), N_("需求"))
 
 
 def for_staff(session: Session, actor, want: PageRequest, *, status: str = "") -> Page:

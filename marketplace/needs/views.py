@@ -10,6 +10,7 @@ from ..db import db
 from ..duplicates.check import DuplicateWarning
 from ..errors import Invalid
 from ..forms import EmptyForm, ReasonForm
+from ..i18n import N_, _
 from ..pledges import service as pledges
 from ..privacy import contact
 from ..privacy.vault import vault
@@ -63,7 +64,8 @@ def detail(need_id: int):
         held = former.held_by(session, current_user, need)
         if held is None:
             abort(404)
-        return render("needs/closed.html", need=listing.public_need(session, need), held=held)
+        return render("needs/closed.html", need=listing.public_need(session, need), held=held,
+                      end_reason=service.reason_shown(held.row.end_reason))
     history = []
     household = None
     if staff_view:
@@ -80,6 +82,7 @@ def detail(need_id: int):
     return render("needs/detail.html", need=listing.public_need(session, need), raw=need, duplicates=duplicates,
                   claim_refusal=claim_refusal,
                   staff_view=staff_view, history=history, household=household,
+                  member_ref=service.member_shown(need.member_ref), reason_shown=service.reason_shown,
                   live_claim=claims.live_claim(session, need),
                   pledging=pledges.progress(session, need), can_pledge=pledges.can_pledge(session, current_user),
                   # No form objects: building one starts a session for its CSRF token, and the anonymous
@@ -94,8 +97,8 @@ def claim(need_id: int):
     need = service.get_need(session, need_id)
     claims.claim_need(session, current_user, need, current_app.config["CLAIM_START_DAYS"],
                       current_app.config["CLAIM_STALE_LIMIT"])
-    return done(f"已认领「{need.title}」。请在{current_app.config['CLAIM_START_DAYS']}天内开始帮扶。", "claims.mine",
-                trigger="need-claimed")
+    return done(_("已认领「%(title)s」。请在%(days)s天内开始帮扶。", title=need.title,
+                  days=current_app.config["CLAIM_START_DAYS"]), "claims.mine", trigger="need-claimed")
 
 
 @bp.route("/staff/households/<code>/needs/new", methods=["GET", "POST"])
@@ -103,7 +106,7 @@ def claim(need_id: int):
 def new(code: str):
     session = db()
     household = registry.household_for_staff(session, current_user, code, action="need_form", path=request.path,
-                                             purpose="为该户发布帮扶需求")
+                                             purpose=N_("为该户发布帮扶需求"))
     form = NeedForm()
     status = 200
     if form.validate_on_submit():
@@ -124,8 +127,8 @@ def new(code: str):
         except Invalid as error:
             getattr(form, error.field, form.title).errors.append(error.message)
         else:
-            word = "已发布" if need.status == "open" else "已保存为草稿"
-            return done(f"需求{word}。", "needs.detail", need_id=need.id)
+            message = _("需求已发布。") if need.status == "open" else _("需求已保存为草稿。")
+            return done(message, "needs.detail", need_id=need.id)
     if form.errors or request.method == "POST":
         status = 422
     return render("needs/form.html", form=form, household=household, status=status)
@@ -151,7 +154,7 @@ def publish(need_id: int):
         abort(400)
     session = db()
     need = service.publish(session, current_user, service.get_need(session, need_id))
-    return done("需求已发布。", "needs.detail", need_id=need.id)
+    return done(_("需求已发布。"), "needs.detail", need_id=need.id)
 
 
 @bp.post("/staff/needs/<int:need_id>/cancel")
@@ -162,5 +165,5 @@ def cancel(need_id: int):
     form = ReasonForm()
     if form.validate_on_submit():
         service.cancel(session, current_user, need, form.reason.data)
-        return done("需求已撤销。", "needs.detail", need_id=need.id)
-    raise Invalid("撤销需求须填写原因（2至500字）。", "reason")
+        return done(_("需求已撤销。"), "needs.detail", need_id=need.id)
+    raise Invalid(_("撤销需求须填写原因（2至500字）。"), "reason")

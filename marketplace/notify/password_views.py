@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
+from ..i18n import N_, _, _l
 from ..security import throttle
 from ..security.events import record
 from ..web import render
@@ -15,18 +16,18 @@ from . import password_reset
 
 bp = Blueprint("password", __name__)
 
-SENT = "如果该邮箱已注册，我们已向它发送重设密码的链接（1小时内有效）。请查收邮件，包括垃圾邮件文件夹。"
+SENT = N_("如果该邮箱已注册，我们已向它发送重设密码的链接（1小时内有效）。请查收邮件，包括垃圾邮件文件夹。")
 
 
 class ForgotForm(FlaskForm):
-    email = EmailField("电子邮箱", validators=[DataRequired("请输入电子邮箱。")])
+    email = EmailField(_l("电子邮箱"), validators=[DataRequired(_l("请输入电子邮箱。"))])
 
 
 class ResetForm(FlaskForm):
-    password = PasswordField("新密码（至少10位）", validators=[DataRequired("请输入新密码。"),
-                                                        Length(min=10, message="密码至少10位。")])
-    confirm = PasswordField("再次输入新密码", validators=[DataRequired("请再次输入新密码。"),
-                                                     EqualTo("password", "两次输入的密码不一致。")])
+    password = PasswordField(_l("新密码（至少10位）"), validators=[DataRequired(_l("请输入新密码。")),
+                                                           Length(min=10, message=_l("密码至少10位。"))])
+    confirm = PasswordField(_l("再次输入新密码"), validators=[DataRequired(_l("请再次输入新密码。")),
+                                                        EqualTo("password", _l("两次输入的密码不一致。"))])
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -40,7 +41,7 @@ def forgot():
             return throttle.too_many(refused)
         password_reset.request_reset(db(), form.email.data)
         # The same answer whether or not the address has an account (no account enumeration).
-        flash(SENT, "info")
+        flash(_(SENT), "info")
         return redirect(url_for("password.forgot"), code=303)
     return render("notify/password_forgot.html", form=form, status=422 if form.is_submitted() else 200)
 
@@ -60,7 +61,7 @@ def reset(token: str):
             form.password.errors.append(error.message)
         else:
             record(session, "password.reset", actor=user, subject=user)
-            flash("密码已重设，请用新密码登录。", "success")
+            flash(_("密码已重设，请用新密码登录。"), "success")
             return redirect(url_for("auth.login"), code=303)
     return render("notify/password_reset.html", form=form, token=token,
                   status=422 if form.is_submitted() else 200)

@@ -8,22 +8,25 @@ from wtforms import BooleanField, RadioField, SelectChoice, SelectMultipleField
 from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
+from ..i18n import N_, _, _l
 from ..recommend.profile import ServiceProfile, region_choices
 from ..web import csrf, done, render
 from . import subscriptions, tokens
 
 bp = Blueprint("notify_profile", __name__)
 
-TOPIC_NAMES = {"digest": "每日新需求摘要", "reminders": "班次提醒"}
+TOPIC_NAMES = {"digest": N_("每日新需求摘要"), "reminders": N_("班次提醒")}  # translated where shown
 
 
 class NotificationForm(FlaskForm):
-    locale = RadioField("邮件语言", choices=[SelectChoice(code, name) for code, name in subscriptions.LOCALES.items()], default="zh_CN")
-    digest_enabled = BooleanField("每天接收一封新需求摘要邮件")
-    # Checked by subscriptions.save against the vocabulary and the region table, with Chinese messages.
-    categories = SelectMultipleField("关注的需求类别", validate_choice=False)
-    regions = SelectMultipleField("关注的地区", validate_choice=False)
-    reminders_enabled = BooleanField("班次开始前24小时提醒我")
+    # Each language is named in itself (中文, English), as language choosers do.
+    locale = RadioField(_l("邮件语言"), choices=[SelectChoice(code, name) for code, name in subscriptions.LOCALES.items()],
+                        default="zh_CN")
+    digest_enabled = BooleanField(_l("每天接收一封新需求摘要邮件"))
+    # Checked by subscriptions.save against the vocabulary and the region table, which names the problem.
+    categories = SelectMultipleField(_l("关注的需求类别"), validate_choice=False)
+    regions = SelectMultipleField(_l("关注的地区"), validate_choice=False)
+    reminders_enabled = BooleanField(_l("班次开始前24小时提醒我"))
 
 
 def _home(user) -> str | None:
@@ -54,7 +57,7 @@ def settings():
         except Invalid as error:
             getattr(form, error.field or "categories", form.categories).errors.append(error.message)
         else:
-            return done("通知设置已保存。", "notify_profile.settings")
+            return done(_("通知设置已保存。"), "notify_profile.settings")
     submitted = form.is_submitted()
     chosen_categories = set(form.categories.data or []) if submitted else set(row.categories.split())
     chosen_regions = set(form.regions.data or []) if submitted else set(row.regions.split())

@@ -8,11 +8,12 @@ from sqlalchemy import select
 from sqlmodel import Field, Session, SQLModel
 
 from ..errors import Invalid
+from ..i18n import _
 from ..modelbase import utcnow
 from ..regions.models import Region
 from ..vocabulary import CATEGORIES
 
-LOCALES = {"zh_CN": "中文", "en": "English"}
+LOCALES = {"zh_CN": "中文", "en": "English"}  # each language named in itself: not translated
 # What a one-click unsubscribe link may turn off.
 TOPICS = ("digest", "reminders")
 MAX_REGIONS = 90  # as many township codes as the 1,000-character column holds
@@ -59,19 +60,20 @@ def _stored(session: Session, user_id: int) -> NotificationSubscription:
 def save(session: Session, user, choice: Choice) -> NotificationSubscription:
     """Checked here, not only by the form, so nothing but real categories and places is ever stored."""
     if choice.locale not in LOCALES:
-        raise Invalid("请选择邮件语言。", "locale")
+        raise Invalid(_("请选择邮件语言。"), "locale")
     categories = list(dict.fromkeys(c.strip() for c in choice.categories if c.strip()))
     regions = list(dict.fromkeys(r.strip() for r in choice.regions if r.strip()))
     unknown = [c for c in categories if c not in CATEGORIES]
     if unknown:
-        raise Invalid(f"需求类别「{'、'.join(unknown)}」不存在，请从列表中选择。", "categories")
+        raise Invalid(_("需求类别「%(codes)s」不存在，请从列表中选择。", codes=_("、").join(unknown)), "categories")
     if len(regions) > MAX_REGIONS:
-        raise Invalid(f"关注地区最多选择{MAX_REGIONS}个；关注整个县时请直接选择该县。", "regions")
+        raise Invalid(_("关注地区最多选择%(max)s个；关注整个县时请直接选择该县。", max=MAX_REGIONS), "regions")
     known = set(session.scalars(select(Region.code).where(
         Region.code.in_(regions), Region.level.in_(REGION_LEVELS), Region.current.is_(True)))) if regions else set()
     bad = [r for r in regions if r not in known]
     if bad:
-        raise Invalid(f"地区「{'、'.join(bad)}」不是有效的县级或乡镇级行政区划代码，请从列表中选择。", "regions")
+        raise Invalid(_("地区「%(codes)s」不是有效的县级或乡镇级行政区划代码，请从列表中选择。", codes=_("、").join(bad)),
+                      "regions")
     user.locale = choice.locale
     row = _stored(session, user.id)
     row.digest_enabled, row.reminders_enabled = choice.digest_enabled, choice.reminders_enabled
@@ -85,7 +87,7 @@ def save(session: Session, user, choice: Choice) -> NotificationSubscription:
 def turn_off(session: Session, user_id: int, topic: str) -> NotificationSubscription:
     """What a one-click unsubscribe does; repeating it changes nothing."""
     if topic not in TOPICS:
-        raise Invalid("未知的退订项目。")
+        raise Invalid(_("未知的退订项目。"))
     row = _stored(session, user_id)
     if topic == "digest":
         row.digest_enabled = False

@@ -14,6 +14,7 @@ from ..auth.policy import permission
 from ..db import db
 from ..errors import Conflict
 from ..forms import EmptyForm
+from ..i18n import N_, _
 from ..outbox.models import OutboxMessage
 from ..web import done, render
 from . import delivery
@@ -23,7 +24,7 @@ bp = Blueprint("notify_outbox", __name__)
 
 # Tab -> the statuses it shows. A row being sent right now still counts as waiting.
 TABS = {"pending": ("pending", "sending"), "sent": ("sent",), "failed": ("failed",)}
-TAB_LABELS = {"pending": "待发送", "sent": "已发送", "failed": "发送失败"}
+TAB_LABELS = {"pending": N_("待发送"), "sent": N_("已发送"), "failed": N_("发送失败")}  # translated where shown
 # Each order is answered by ix_outbox_due (topic, status, next_attempt_at). Sent mail goes by the time its
 # successful attempt fell due: the worker sends in that order, moments later, so it is the order of sent_at
 # without an index of its own; sorting every sent mail by sent_at on each page view grew with the queue.
@@ -80,5 +81,5 @@ def retry(message_id: int):
     if db().scalar(select(OutboxMessage.id).where(OutboxMessage.id == message_id, *_mine())) is None:
         abort(404)  # another region's mail is not there for this reader
     if not delivery.retry(db(), message_id):
-        raise Conflict("该邮件不在“发送失败”状态，无需重试。")
-    return done("已重新排队，稍后由后台发送。", "notify_outbox.index", status="failed")
+        raise Conflict(_("该邮件不在“发送失败”状态，无需重试。"))
+    return done(_("已重新排队，稍后由后台发送。"), "notify_outbox.index", status="failed")

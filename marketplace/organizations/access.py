@@ -2,6 +2,7 @@
 
 from ..auth.access import in_scope, require_duty, require_role
 from ..errors import Forbidden
+from ..i18n import _
 
 ADMIN = "administrator"
 
@@ -17,21 +18,21 @@ def require_vetter(actor, org):
     """Staff holding the vetting duty whose region subtree contains the organisation's home region."""
     require_duty(actor, "org_vetting")
     if not in_scope(actor, org.region_code):
-        raise Forbidden("该组织不在您负责的行政区划内。")
+        raise Forbidden(_("该组织不在您负责的行政区划内。"))
     return org
 
 
 def require_member(actor, org):
     require_role(actor, "charity")
     if actor.organization_id != org.id:
-        raise Forbidden("您不是该组织的成员。")
+        raise Forbidden(_("您不是该组织的成员。"))
     return org
 
 
 def require_admin(actor, org):
     require_member(actor, org)
     if org_role(actor) != ADMIN:
-        raise Forbidden("只有本组织的管理员可以管理成员和邀请。")
+        raise Forbidden(_("只有本组织的管理员可以管理成员和邀请。"))
     return org
 
 

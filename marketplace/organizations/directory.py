@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from ..errors import NotFound
 from ..evaluation import figures as evaluation_figures
+from ..i18n import _
 from ..ledger import org_totals
 from ..recommend.profile import region_names
 from ..vocabulary import CATEGORIES, ORG_KINDS, label
@@ -75,5 +76,5 @@ def approved(session: Session, *, kind: str = "", q: str = "") -> list[PublicOrg
 def public_detail(session: Session, org_id: int) -> PublicOrganization:
     org = session.get(Organization, org_id)
     if org is None or org.status != "approved":
-        raise NotFound("该组织不存在或尚未公示。")
+        raise NotFound(_("该组织不存在或尚未公示。"))
     return _resolve(session, [org])[0]

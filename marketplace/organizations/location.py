@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 from wtforms import SelectChoice
 
+from ..i18n import _
 from ..regions.models import Region
 
 
@@ -56,15 +57,15 @@ def resolve(session: Session, province: str = "", city: str = "", county: str = 
     cities = _children(session, location.province, "prefecture") if location.province else []
     if location.province and _children(session, location.province, "county"):
         # Counties straight under a province (省直辖) are listed under the province's own code.
-        cities.append(Region(code=location.province, name="省直辖县级行政区", level="prefecture"))
+        cities.append(Region(code=location.province, name=_("省直辖县级行政区"), level="prefecture"))
     location.city = _pick(city or "", cities)
     counties = _children(session, location.city, "county") if location.city else []
     location.county = _pick(county, counties)
     townships = _children(session, location.county, "township") if location.county else []
     location.township = _pick(township, townships)
-    location.options = {"province": _choices(provinces, "请选择省份"), "city": _choices(cities, "请选择地市"),
-                        "region_code": _choices(counties, "请选择县区"),
-                        "township": _choices(townships, "不指定乡镇（县区本级）") if townships else []}
+    location.options = {"province": _choices(provinces, _("请选择省份")), "city": _choices(cities, _("请选择地市")),
+                        "region_code": _choices(counties, _("请选择县区")),
+                        "township": _choices(townships, _("不指定乡镇（县区本级）")) if townships else []}
     return location
 
 

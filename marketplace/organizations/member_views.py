@@ -9,6 +9,7 @@ from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid, NotFound
 from ..forms import EmptyForm
+from ..i18n import _, current
 from ..privacy.vault import vault
 from ..recommend.profile import region_names
 from ..security import throttle
@@ -56,7 +57,7 @@ def invite():
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            _, token = svc.invite(db(), current_user, _my_org(), form.email.data, form.role.data)
+            _invitation, token = svc.invite(db(), current_user, _my_org(), form.email.data, form.role.data)
         except Invalid as error:
             getattr(form, error.field or "email", form.email).errors.append(error.message)
         else:
@@ -71,22 +72,23 @@ def invite():
 def change_role(user_id: int):
     form = RoleForm(prefix=f"m{user_id}")
     if not form.validate_on_submit():
-        raise Invalid("页面已过期，请刷新后重试。")
+        raise Invalid(_("页面已过期，请刷新后重试。"))
     session = db()
     member = svc.change_role(session, current_user, _my_org(), session.get(AppUser, user_id), form.role.data)
-    return done(f"已将 {member.display_name} 的角色改为{label(ORG_ROLES, member.org_role)}。", "my_org.mine")
+    return done(_("已将 %(name)s 的角色改为%(role)s。", name=member.display_name, role=label(ORG_ROLES, member.org_role)),
+                "my_org.mine")
 
 
 @bp.post("/organization/members/<int:user_id>/remove")
 @permission("org.manage")
 def remove(user_id: int):
     if not EmptyForm().validate_on_submit():
-        raise Invalid("页面已过期，请刷新后重试。")
+        raise Invalid(_("页面已过期，请刷新后重试。"))
     session = db()
     member = svc.remove(session, current_user, _my_org(), session.get(AppUser, user_id))
     if member.id == current_user.id:
-        return done("您已退出该组织。", "needs.home")
-    return done(f"已将 {member.display_name} 移出本组织。", "my_org.mine")
+        return done(_("您已退出该组织。"), "needs.home")
+    return done(_("已将 %(name)s 移出本组织。", name=member.display_name), "my_org.mine")
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -110,11 +112,13 @@ def invitation(token: str):
             if signed_in:
                 svc.accept_existing(session, current_user, token)
             else:
-                start_session(session, svc.accept_new(session, token, form.display_name.data, form.password.data))
+                joined = svc.accept_new(session, token, form.display_name.data, form.password.data)
+                joined.locale = current()  # the language the invitee accepted in: their pages' and their mail's
+                start_session(session, joined)
         except Invalid as error:
             getattr(form, error.field or "display_name").errors.append(error.message)
         else:
-            return done(f"您已加入「{org.name}」。", "my_org.mine")
+            return done(_("您已加入「%(name)s」。", name=org.name), "my_org.mine")
     status = 422 if request.method == "POST" else 200
     return render("organizations/invitation.html", inv=inv, org=org, form=form, signed_in=signed_in,
                   token=token, status=status)

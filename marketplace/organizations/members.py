@@ -13,6 +13,7 @@ from sqlmodel import Session
 from ..auth.models import AppUser
 from ..auth.service import create_user, normalise_email
 from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..i18n import _
 from ..modelbase import utcnow
 from ..notify import emitters as notify
 from ..vocabulary import ORG_ROLES
@@ -43,15 +44,15 @@ def invite(session: Session, actor, org: Organization, email: str, role: str) ->
     """A new invitation and its token (returned once, for the link; only its hash is stored)."""
     require_admin(actor, org)
     if org.status == "rejected":
-        raise Conflict("组织登记未通过审核，不能邀请成员。")
+        raise Conflict(_("组织登记未通过审核，不能邀请成员。"))
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
-        raise Invalid("请输入有效的电子邮箱地址。", "email")
+        raise Invalid(_("请输入有效的电子邮箱地址。"), "email")
     if role not in ORG_ROLES:
-        raise Invalid("请选择成员角色。", "role")
+        raise Invalid(_("请选择成员角色。"), "role")
     existing = session.scalars(select(AppUser).where(AppUser.email == email)).first()
     if existing is not None and existing.organization_id == org.id:
-        raise Invalid("该邮箱的账号已是本组织成员。", "email")
+        raise Invalid(_("该邮箱的账号已是本组织成员。"), "email")
     token = secrets.token_urlsafe(32)
     invitation = Invitation(organization_id=org.id, email=email, org_role=role, token_hash=token_hash(token),
                             invited_by_id=actor.id, expires_at=utcnow() + VALID_FOR)
@@ -66,14 +67,14 @@ def open_invitation(session: Session, token: str) -> Invitation:
     """The invitation a link names, if it can still be used."""
     invitation = session.scalars(select(Invitation).where(Invitation.token_hash == token_hash(token or ""))).first()
     if invitation is None:
-        raise NotFound("邀请链接无效。请向组织管理员索取新的邀请链接。")
+        raise NotFound(_("邀请链接无效。请向组织管理员索取新的邀请链接。"))
     if invitation.accepted_at is not None:
-        raise Conflict("该邀请链接已被使用。每个邀请链接只能使用一次；如需帮助请联系组织管理员。")
+        raise Conflict(_("该邀请链接已被使用。每个邀请链接只能使用一次；如需帮助请联系组织管理员。"))
     expires = invitation.expires_at
     if expires.tzinfo is None:  # SQLite hands back naive datetimes (stored in UTC)
         expires = expires.replace(tzinfo=UTC)
     if expires <= utcnow():
-        raise Conflict("该邀请链接已过期（有效期7天）。请向组织管理员索取新的邀请链接。")
+        raise Conflict(_("该邀请链接已过期（有效期7天）。请向组织管理员索取新的邀请链接。"))
     return invitation
 
 
@@ -83,7 +84,7 @@ def _use(session: Session, invitation: Invitation, user: AppUser) -> None:
                                                       Invitation.accepted_at.is_(None))
                              .values(accepted_at=utcnow(), accepted_by_id=user.id))
     if result.rowcount != 1:
-        raise Conflict("该邀请链接已被使用。")
+        raise Conflict(_("该邀请链接已被使用。"))
     session.refresh(invitation)
 
 
@@ -92,7 +93,7 @@ def accept_new(session: Session, token: str, display_name: str, password: str) -
     invitation = open_invitation(session, token)
     taken = session.scalar(select(func.count()).select_from(AppUser).where(AppUser.email == invitation.email))
     if taken:
-        raise Invalid("该邮箱已有账号，请先登录，再打开邀请链接接受邀请。", "display_name")
+        raise Invalid(_("该邮箱已有账号，请先登录，再打开邀请链接接受邀请。"), "display_name")
     user = create_user(session, email=invitation.email, password=password, display_name=display_name,
                        role="charity", organization_id=invitation.organization_id)
     user.org_role = invitation.org_role
@@ -105,9 +106,9 @@ def accept_existing(session: Session, actor, token: str) -> AppUser:
     """A signed-in charity account without an organisation joins with the invited role."""
     invitation = open_invitation(session, token)
     if actor.role != "charity" or actor.organization_id is not None:
-        raise Forbidden("只有尚未加入组织的慈善组织账号可以接受邀请。")
+        raise Forbidden(_("只有尚未加入组织的慈善组织账号可以接受邀请。"))
     if normalise_email(actor.email) != invitation.email:
-        raise Forbidden("该邀请发给另一个邮箱地址。请用受邀邮箱登录，或请管理员重新邀请您的邮箱。")
+        raise Forbidden(_("该邀请发给另一个邮箱地址。请用受邀邮箱登录，或请管理员重新邀请您的邮箱。"))
     actor.organization_id = invitation.organization_id
     actor.org_role = invitation.org_role
     _use(session, invitation, actor)
@@ -122,7 +123,7 @@ def _admin_count(session: Session, org: Organization) -> int:
 
 def _member_of(org: Organization, member: AppUser | None) -> AppUser:
     if member is None or member.organization_id != org.id:
-        raise NotFound("该成员不存在。")
+        raise NotFound(_("该成员不存在。"))
     return member
 
 
@@ -130,9 +131,9 @@ def change_role(session: Session, actor, org: Organization, member: AppUser | No
     require_admin(actor, org)
     member = _member_of(org, member)
     if role not in ORG_ROLES:
-        raise Invalid("请选择成员角色。", "role")
+        raise Invalid(_("请选择成员角色。"), "role")
     if org_role(member) == ADMIN and role != ADMIN and _admin_count(session, org) <= 1:
-        raise Conflict("组织至少需要一名管理员：请先把另一名成员设为管理员，再调整此人的角色。")
+        raise Conflict(_("组织至少需要一名管理员：请先把另一名成员设为管理员，再调整此人的角色。"))
     member.org_role = role
     _changed(session, member, "org_role", org_id=org.id, org_role=role)
     return member
@@ -154,7 +155,7 @@ def remove(session: Session, actor, org: Organization, member: AppUser | None) -
     require_admin(actor, org)
     member = _member_of(org, member)
     if org_role(member) == ADMIN and _admin_count(session, org) <= 1:
-        raise Conflict("不能移除组织唯一的管理员：请先把另一名成员设为管理员。")
+        raise Conflict(_("不能移除组织唯一的管理员：请先把另一名成员设为管理员。"))
     member.organization_id = None
     member.org_role = None
     _changed(session, member, "org_removed", org_id=org.id, removed=True)

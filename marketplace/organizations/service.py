@@ -11,6 +11,7 @@ from .. import paging
 from ..auth.models import AppUser
 from ..auth.service import create_user
 from ..errors import Conflict, Invalid
+from ..i18n import N_, _
 from ..modelbase import utcnow
 from ..notify import emitters as notify
 from ..paging import Page, PageRequest
@@ -18,7 +19,7 @@ from ..privacy.pii_scan import scan
 from ..privacy.vault import Vault
 from ..recommend import profile
 from ..regions.models import Region
-from ..vocabulary import ORG_KINDS, ORG_STATUSES
+from ..vocabulary import ORG_KINDS, ORG_STATUSES, label
 from . import uscc
 from .access import ADMIN, may_see_contact, require_vetter
 from .models import Organization, OrganizationHistory
@@ -46,22 +47,22 @@ def register(session: Session, vault: Vault, data: Registration) -> tuple[Organi
     """A new organisation, pending vetting, and its first administrator's account."""
     name = (data.name or "").strip()
     if not 2 <= len(name) <= 128:
-        raise Invalid("请填写组织全称（2至128字）。", "name")
+        raise Invalid(_("请填写组织全称（2至128字）。"), "name")
     if data.kind not in ORG_KINDS:
-        raise Invalid("请选择组织类型。", "kind")
+        raise Invalid(_("请选择组织类型。"), "kind")
     code = uscc.check(data.uscc)
     if session.scalar(select(func.count()).select_from(Organization).where(Organization.uscc == code)):
-        raise Invalid("该统一社会信用代码已登记。同一组织只能登记一次；如需加入，请向本组织管理员索取邀请链接。",
+        raise Invalid(_("该统一社会信用代码已登记。同一组织只能登记一次；如需加入，请向本组织管理员索取邀请链接。"),
                       "uscc")
     home = session.get(Region, (data.region_code or "").strip())
     if home is None or home.level not in HOME_LEVELS or not home.current:
-        raise Invalid("请选择组织所在的县（区）或乡镇。", "region_code")
+        raise Invalid(_("请选择组织所在的县（区）或乡镇。"), "region_code")
     contact_name = (data.contact_name or "").strip()
     if not 2 <= len(contact_name) <= 64:
-        raise Invalid("请填写联系人姓名（2至64字）。", "contact_name")
+        raise Invalid(_("请填写联系人姓名（2至64字）。"), "contact_name")
     phone = re.sub(r"[\s()（）]", "", data.contact_phone or "")
     if not _PHONE.match(phone):
-        raise Invalid("请填写有效的联系电话：11位手机号，或带区号的固定电话，如 0558-7212345。", "contact_phone")
+        raise Invalid(_("请填写有效的联系电话：11位手机号，或带区号的固定电话，如 0558-7212345。"), "contact_phone")
     org = Organization(name=name, uscc=code, kind=data.kind, region_code=home.code, status="pending",
                        contact_name_enc=vault.encrypt(contact_name), contact_phone_enc=vault.encrypt(phone))
     session.add(org)
@@ -69,7 +70,7 @@ def register(session: Session, vault: Vault, data: Registration) -> tuple[Organi
         session.flush()
     except IntegrityError as error:
         # Two registrations of one code at the same moment: the unique index decides; the request rolls back.
-        raise Conflict("该统一社会信用代码刚刚已被登记。同一组织只能登记一次；如需加入，请向本组织管理员索取邀请链接。") \
+        raise Conflict(_("该统一社会信用代码刚刚已被登记。同一组织只能登记一次；如需加入，请向本组织管理员索取邀请链接。")) \
             from error
     admin = create_user(session, email=data.email, password=data.password, display_name=data.display_name,
                         role="charity", organization_id=org.id)
@@ -77,10 +78,13 @@ def register(session: Session, vault: Vault, data: Registration) -> tuple[Organi
     # The same checks the 服务意向 page applies, so both paths store only real categories and places.
     profile.save(session, admin, list(data.categories), list(data.regions))
     session.add(OrganizationHistory(organization_id=org.id, actor_id=admin.id, to_status="pending",
-                                    reason="提交登记申请"))
+                                    reason=REGISTERED))
     session.flush()
     return org, admin
 
+
+# The reason stored on the registration's history row: Chinese data, translated where shown (vetting_detail).
+REGISTERED = N_("提交登记申请")
 
 # action: (statuses it applies to, resulting status, reason required)
 DECISIONS = {
@@ -89,7 +93,8 @@ DECISIONS = {
     "suspend": (("approved",), "suspended", True),
     "reinstate": (("suspended",), "approved", True),
 }
-DECISION_LABELS = {"approve": "通过审核", "reject": "不予通过", "suspend": "暂停", "reinstate": "恢复"}
+# Names of the decisions, shown as buttons and inside messages: translated where shown (`label`, `_()`).
+DECISION_LABELS = {"approve": N_("通过审核"), "reject": N_("不予通过"), "suspend": N_("暂停"), "reinstate": N_("恢复")}
 MIN_REASON, MAX_REASON = 4, 500
 
 
@@ -98,25 +103,26 @@ def decide(session: Session, actor, org: Organization, action: str, reason: str 
     status the staff member saw, so two decisions at once cannot both apply."""
     require_vetter(actor, org)
     if action not in DECISIONS:
-        raise Invalid("未知的审核操作。")
+        raise Invalid(_("未知的审核操作。"))
     sources, target, needs_reason = DECISIONS[action]
     reason = (reason or "").strip() or None
     if needs_reason and (reason is None or not MIN_REASON <= len(reason) <= MAX_REASON):
-        raise Invalid(f"请填写{DECISION_LABELS[action]}的原因（{MIN_REASON}至{MAX_REASON}字），"
-                      "该原因会告知组织成员。", "reason")
+        raise Invalid(_("请填写%(action)s的原因（%(min)s至%(max)s字），该原因会告知组织成员。",
+                        action=label(DECISION_LABELS, action), min=MIN_REASON, max=MAX_REASON), "reason")
     if reason and len(reason) > MAX_REASON:
-        raise Invalid(f"说明不能超过{MAX_REASON}字。", "reason")
-    scan({"reason": reason}, labels={"reason": f"{DECISION_LABELS[action]}原因"})  # mailed to its members
+        raise Invalid(_("说明不能超过%(max)s字。", max=MAX_REASON), "reason")
+    scan({"reason": reason}, labels={"reason": _("%(action)s原因", action=label(DECISION_LABELS, action))})  # mailed to its members
     current = org.status
     if current not in sources:
-        raise Conflict(f"该组织当前为「{ORG_STATUSES.get(current, current)}」，不能{DECISION_LABELS[action]}。")
+        raise Conflict(_("该组织当前为「%(status)s」，不能%(action)s。", status=label(ORG_STATUSES, current),
+                                action=label(DECISION_LABELS, action)))
     # A rejection or suspension explains itself to the members; approval clears the old explanation.
     shown = reason if target in ("rejected", "suspended") else None
     result = session.execute(update(Organization)
                              .where(Organization.id == org.id, Organization.status == current)
                              .values(status=target, status_reason=shown))
     if result.rowcount != 1:
-        raise Conflict("该组织的状态刚被其他工作人员修改，请刷新后重试。")
+        raise Conflict(_("该组织的状态刚被其他工作人员修改，请刷新后重试。"))
     session.add(OrganizationHistory(organization_id=org.id, actor_id=actor.id, from_status=current,
                                     to_status=target, reason=reason, at=utcnow()))
     session.flush()

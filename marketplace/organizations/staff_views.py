@@ -10,9 +10,10 @@ from ..auth.models import AppUser
 from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
+from ..i18n import N_, _
 from ..privacy.vault import vault
 from ..recommend.profile import region_names
-from ..vocabulary import ORG_KINDS, ORG_STATUSES
+from ..vocabulary import ORG_KINDS, ORG_STATUSES, label
 from ..web import done, render
 from . import service
 from .access import require_vetter
@@ -41,7 +42,7 @@ def _detail(org: Organization, forms: dict[str, DecisionForm] | None = None, sta
     session = db()
     require_vetter(current_user, org)
     forms = forms or {}
-    actions = [a for a, (sources, _, _) in service.DECISIONS.items() if org.status in sources]
+    actions = [a for a, (sources, _target, _reason) in service.DECISIONS.items() if org.status in sources]
     for action in actions:
         forms.setdefault(action, DecisionForm(prefix=action, formdata=None))
     members = list(session.scalars(select(AppUser).where(AppUser.organization_id == org.id)
@@ -56,17 +57,17 @@ def _detail(org: Organization, forms: dict[str, DecisionForm] | None = None, sta
 @bp.get("/staff/organizations/<int:org_id>")
 @permission("org.vet")
 def detail(org_id: int):
-    return _detail(found(db().get(Organization, org_id), "组织"))
+    return _detail(found(db().get(Organization, org_id), N_("组织")))
 
 
 @bp.post("/staff/organizations/<int:org_id>/<action>")
 @permission("org.vet")
 def decide(org_id: int, action: str):
     session = db()
-    org = found(session.get(Organization, org_id), "组织")
+    org = found(session.get(Organization, org_id), N_("组织"))
     require_vetter(current_user, org)
     if action not in service.DECISIONS:
-        raise Invalid("未知的审核操作。")
+        raise Invalid(_("未知的审核操作。"))
     form = DecisionForm(prefix=action)
     if form.validate_on_submit():
         try:
@@ -74,5 +75,6 @@ def decide(org_id: int, action: str):
         except Invalid as error:
             form.reason.errors.append(error.message)
         else:
-            return done(f"「{org.name}」已{service.DECISION_LABELS[action]}。", "org_vetting.detail", org_id=org.id)
+            return done(_("「%(name)s」已%(action)s。", name=org.name,
+                          action=label(service.DECISION_LABELS, action)), "org_vetting.detail", org_id=org.id)
     return _detail(org, {action: form}, status=422)

@@ -8,6 +8,7 @@ from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
 from ..evaluation.figures import MIN_PUBLIC_FOLLOWUPS
+from ..i18n import _, current
 from ..privacy.vault import vault
 from ..regions.models import Region
 from ..security import throttle
@@ -62,8 +63,9 @@ def register():
         except Invalid as error:
             getattr(form, error.field or "name", form.name).errors.append(error.message)
         else:
+            admin.locale = current()  # the language the visitor registered in: their pages' and their mail's
             start_session(session, admin)
-            return done(f"「{org.name}」的登记申请已提交。", "organizations.registered")
+            return done(_("「%(name)s」的登记申请已提交。", name=org.name), "organizations.registered")
     status = 422 if request.method == "POST" else 200
     return render("organizations/register.html", form=form, counties=counties, status=status,
                   chosen_categories=set(form.categories.data or []), chosen_regions=set(form.regions.data or []))

@@ -14,6 +14,7 @@ from ..errors import Forbidden, Invalid
 from ..evaluation import tally
 from ..evidence import service as evidence_files
 from ..fulfilment import evidence_forms
+from ..i18n import N_, _
 from ..ledger import service as ledger
 from ..modelbase import utcnow
 from ..needs import lifecycle
@@ -40,16 +41,16 @@ def submit(session: Session, actor, row: Pledge, data: PledgeEvidence, today: da
     today = today or date.today()
     summary = (data.summary or "").strip()
     if len(summary) < 4:
-        raise Invalid("请用至少4个字说明帮扶内容（交付了什么、如何交付）。", "summary")
+        raise Invalid(_("请用至少4个字说明帮扶内容（交付了什么、如何交付）。"), "summary")
     if data.delivered_on is None or data.delivered_on > today:
-        raise Invalid("交付日期不能晚于今天。", "delivered_on")
+        raise Invalid(_("交付日期不能晚于今天。"), "delivered_on")
     if data.delivered_on < row.pledged_at.date() - timedelta(days=1):
-        raise Invalid("交付日期不能早于认捐日期。", "delivered_on")
-    require_status(row, ("pledged",), "提交凭证")
+        raise Invalid(_("交付日期不能早于认捐日期。"), "delivered_on")
+    require_status(row, ("pledged",), N_("该认捐当前状态为「%(status)s」，不能提交凭证。"))
     need = session.get(Need, row.need_id)
     if need.status not in ("open", "claimed"):
-        raise Invalid("该需求已撤销或关闭，不能再提交认捐凭证。", "summary")
-    scan_for_household(session, need.household_id, {"summary": summary}, labels={"summary": "交付情况说明"})
+        raise Invalid(_("该需求已撤销或关闭，不能再提交认捐凭证。"), "summary")
+    scan_for_household(session, need.household_id, {"summary": summary}, labels={"summary": _("交付情况说明")})
     code = evidence_forms.normal_code(data.confirmation_code)
     evidence_forms.require_files(session, need, pledge=row)  # money: a receipt; goods: a delivery photo
     evidence_forms.enter_code(session, actor, code, pledge=row)
@@ -64,10 +65,10 @@ def _reviewable(session: Session, actor, row: Pledge) -> Need:
     need = session.get(Need, row.need_id)
     require_staff_for(actor, need.region_code, duty="verification")
     if row.submitted_by_id == actor.id:
-        raise Forbidden("核验人不能是提交凭证的人。")
+        raise Forbidden(_("核验人不能是提交凭证的人。"))
     if need.created_by_id == actor.id:
-        raise Forbidden("发布需求的工作人员不能核验同一需求，请由另一名工作人员核验。")
-    require_status(row, ("submitted",), "核验")
+        raise Forbidden(_("发布需求的工作人员不能核验同一需求，请由另一名工作人员核验。"))
+    require_status(row, ("submitted",), N_("该认捐当前状态为「%(status)s」，不能核验。"))
     return need
 
 
@@ -112,8 +113,8 @@ def reject(session: Session, actor, row: Pledge, reason: str) -> Pledge:
     need = _reviewable(session, actor, row)
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise Invalid("退回凭证须填写原因。", "reason")
-    scan_for_household(session, need.household_id, {"reason": reason}, labels={"reason": "退回原因"})
+        raise Invalid(_("退回凭证须填写原因。"), "reason")
+    scan_for_household(session, need.household_id, {"reason": reason}, labels={"reason": _("退回原因")})
     now = utcnow()
     row.status, row.reviewed_by_id, row.reviewed_at = "rejected", actor.id, now
     row.ended_at, row.end_reason = now, reason
@@ -127,7 +128,18 @@ def reject(session: Session, actor, row: Pledge, reason: str) -> Pledge:
 
 
 def get(session: Session, pledge_id: int) -> Pledge:
-    return found(session.get(Pledge, pledge_id), "认捐")
+    return found(session.get(Pledge, pledge_id), _("认捐"))
+
+
+def reviewed(session: Session, actor, status: str, want: PageRequest = PageRequest()) -> Page:
+    """Pledge evidence already verified or returned in the staff member's region subtree, newest first, as
+    (Pledge, Need, organisation name); not counted, as the list only grows."""
+    query = (select(Pledge, Need, Organization.name).join(Need, Need.id == Pledge.need_id)
+             .join(Organization, Organization.id == Pledge.organization_id)
+             .where(Pledge.status == status, in_scope_sql(actor, Need.region_code))
+             .order_by(Pledge.id.desc()))
+    page = paging.uncounted(session, query, want)
+    return page.with_items((p, n, name) for p, n, name in page.items)
 
 
 def queue(session: Session, actor, want: PageRequest = PageRequest()) -> Page:

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from ..auth.access import found, require_role
 from ..duplicates.check import Proposed, check, describe
 from ..errors import Conflict, Forbidden, Invalid
+from ..i18n import N_, _, money
 from ..ledger.models import LedgerEntry
 from ..modelbase import utcnow
 from ..needs import lifecycle
@@ -21,7 +22,7 @@ from ..notify import emitters as notify
 from ..organizations.models import Organization
 from ..privacy.pii_scan import scan_for_household
 from ..registry.models import Household
-from ..vocabulary import NEED_STATUSES, PLEDGE_STATUSES
+from ..vocabulary import NEED_STATUSES, PLEDGE_STATUSES, label
 from ..web import yuan
 from .models import Pledge
 
@@ -47,9 +48,16 @@ def remaining(need: Need) -> int:
 
 
 def amount_text(need: Need, amount: int | None) -> str:
-    """500 元 or 3 件: how people say a pledge."""
+    """500 元 or 3 件: how people say a pledge, in Chinese, as the need's history stores it."""
     if need.form == "money":
         return f"{yuan(amount or 0)} 元"
+    return f"{amount or 0} {need.unit or ''}".rstrip()
+
+
+def amount_shown(need: Need, amount: int | None) -> str:
+    """amount_text in the reader's language, for pages and messages (¥500 in English; the unit is data)."""
+    if need.form == "money":
+        return money(amount or 0)
     return f"{amount or 0} {need.unit or ''}".rstrip()
 
 
@@ -61,7 +69,7 @@ def approved_organization(session: Session, actor) -> Organization:
     require_role(actor, "charity")
     org = session.get(Organization, actor.organization_id) if actor.organization_id else None
     if org is None or org.status != "approved":
-        raise Forbidden("您所在的组织尚未通过民政部门审核（或已被暂停），暂不能认捐。")
+        raise Forbidden(_("您所在的组织尚未通过民政部门审核（或已被暂停），暂不能认捐。"))
     return org
 
 
@@ -69,13 +77,13 @@ def pledge(session: Session, actor, need: Need, amount: int | None) -> Pledge:
     """Pledge `amount` (fen for money, units for goods) towards `need` on behalf of the actor's organisation."""
     org = approved_organization(session, actor)
     if need.form not in PLEDGEABLE_FORMS:
-        raise Conflict("只有资金和物资类需求可以部分认捐；服务和改造需求请整体认领。")
+        raise Conflict(_("只有资金和物资类需求可以部分认捐；服务和改造需求请整体认领。"))
     if need.status != "open":
-        raise Conflict(f"该需求当前状态为「{NEED_STATUSES.get(need.status, need.status)}」，不能认捐。")
+        raise Conflict(_("该需求当前状态为「%(status)s」，不能认捐。", status=label(NEED_STATUSES, need.status)))
     if not target(need):
-        raise Conflict("该需求没有设定目标金额或数量，不能部分认捐。")
+        raise Conflict(_("该需求没有设定目标金额或数量，不能部分认捐。"))
     if amount is None or amount <= 0:
-        raise Invalid("认捐数额须大于0。", "amount")
+        raise Invalid(_("认捐数额须大于0。"), "amount")
     _refuse_exact_duplicate(session, org, need)
     column = pledged_column(need)
     target_column = Need.target_amount_fen if need.form == "money" else Need.target_quantity
@@ -105,12 +113,11 @@ def pledge(session: Session, actor, need: Need, amount: int | None) -> Pledge:
 
 def _over_pledge(need: Need, amount: int) -> Conflict:
     if need.status != "open":
-        return Conflict(f"该需求当前状态为「{NEED_STATUSES.get(need.status, need.status)}」，不能认捐。"
-                        " 可能已被其他组织认捐足额，请刷新后查看。")
-    left = remaining(need)
-    return Conflict(f"认捐 {amount_text(need, amount)} 超过了尚需的数额：目前还差 {amount_text(need, left)}"
-                    f"（目标 {amount_text(need, target(need))}，已认捐 {amount_text(need, pledged(need))}）。"
-                    " 请按剩余数额认捐。")
+        return Conflict(_("该需求当前状态为「%(status)s」，不能认捐。 可能已被其他组织认捐足额，请刷新后查看。",
+                          status=label(NEED_STATUSES, need.status)))
+    return Conflict(_("认捐 %(amount)s 超过了尚需的数额：目前还差 %(left)s（目标 %(target)s，已认捐 %(pledged)s）。"
+                      " 请按剩余数额认捐。", amount=amount_shown(need, amount), left=amount_shown(need, remaining(need)),
+                      target=amount_shown(need, target(need)), pledged=amount_shown(need, pledged(need))))
 
 
 def _refuse_exact_duplicate(session: Session, org: Organization, need: Need) -> None:
@@ -124,7 +131,8 @@ def _refuse_exact_duplicate(session: Session, org: Organization, need: Need) -> 
     own = set(session.scalars(select(LedgerEntry.id).where(LedgerEntry.need_id == need.id)))
     exact = [m for m in matches if m.exact and m.entry_id not in own]
     if exact:
-        raise Conflict(f"该户同期已获得同类帮扶，不能重复认捐：{describe(exact)}。如情况特殊，请联系民政工作人员。")
+        raise Conflict(_("该户同期已获得同类帮扶，不能重复认捐：%(matches)s。如情况特殊，请联系民政工作人员。",
+                         matches=describe(exact)))
 
 
 def release_amount(session: Session, need: Need, row: Pledge, actor_id: int | None, reason: str) -> None:
@@ -148,10 +156,10 @@ def withdraw(session: Session, actor, row: Pledge, reason: str) -> Pledge:
     check_owner(actor, row)
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise Invalid("撤回认捐须填写原因，便于民政部门重新安排。", "reason")
-    require_status(row, ("pledged",), "撤回")
+        raise Invalid(_("撤回认捐须填写原因，便于民政部门重新安排。"), "reason")
+    require_status(row, ("pledged",), N_("该认捐当前状态为「%(status)s」，不能撤回。"))
     need = session.get(Need, row.need_id)
-    scan_for_household(session, need.household_id, {"reason": reason}, labels={"reason": "撤回原因"})
+    scan_for_household(session, need.household_id, {"reason": reason}, labels={"reason": _("撤回原因")})
     org = session.get(Organization, row.organization_id)
     row.status, row.ended_at, row.end_reason = "withdrawn", utcnow(), reason
     release_amount(session, need, row, actor.id,
@@ -164,17 +172,18 @@ def check_owner(actor, row: Pledge) -> Pledge:
     """Any member of the pledging organisation may carry the pledge on (people change, pledges stay)."""
     require_role(actor, "charity")
     if row.pledger_id != actor.id and row.organization_id != actor.organization_id:
-        raise Forbidden("这不是您所在组织的认捐。")
+        raise Forbidden(_("这不是您所在组织的认捐。"))
     return row
 
 
 def own_pledge(session: Session, actor, pledge_id: int) -> Pledge:
-    return check_owner(actor, found(session.get(Pledge, pledge_id), "认捐"))
+    return check_owner(actor, found(session.get(Pledge, pledge_id), _("认捐")))
 
 
-def require_status(row: Pledge, allowed: tuple[str, ...], action: str) -> None:
+def require_status(row: Pledge, allowed: tuple[str, ...], message: str) -> None:
+    """`message`: a sentence marked with N_ naming the action refused, with the pledge's %(status)s."""
     if row.status not in allowed:
-        raise Conflict(f"该认捐当前状态为「{PLEDGE_STATUSES.get(row.status, row.status)}」，不能{action}。")
+        raise Conflict(_(message, status=label(PLEDGE_STATUSES, row.status)))
 
 
 @dataclass
@@ -202,9 +211,9 @@ def progress(session: Session, need: Need) -> Progress | None:
         select(Pledge, Organization.name).join(Organization, Organization.id == Pledge.organization_id)
         .where(Pledge.need_id == need.id, Pledge.status.in_(LIVE)).order_by(Pledge.pledged_at, Pledge.id)
     ).all()
-    lines = [PledgeLine(name, amount_text(need, p.amount_fen or p.quantity), p.status) for p, name in rows]
-    return Progress(target=amount_text(need, target(need)), pledged=amount_text(need, pledged(need)),
-                    remaining=amount_text(need, remaining(need)), remaining_value=remaining(need), lines=lines)
+    lines = [PledgeLine(name, amount_shown(need, p.amount_fen or p.quantity), p.status) for p, name in rows]
+    return Progress(target=amount_shown(need, target(need)), pledged=amount_shown(need, pledged(need)),
+                    remaining=amount_shown(need, remaining(need)), remaining_value=remaining(need), lines=lines)
 
 
 def pledges_of(session: Session, actor) -> list[Pledge]:

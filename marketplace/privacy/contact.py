@@ -13,13 +13,15 @@ from ..auth.access import in_scope
 from ..claims.service import check_owner, live_claim
 from ..db import keep_even_on_rollback
 from ..errors import Forbidden
+from ..i18n import N_, _
 from ..needs.models import Need
 from ..organizations.models import Organization
 from ..registry.models import AccessLog, Household
 from .vault import Vault
 
-ARRANGED_BY_STAFF = "由工作人员安排联系"
-PURPOSES = {"staff": "安排帮扶联系", "charity": "履行认领的帮扶，联系受助户", "volunteer": "履行认领的帮扶，联系受助户"}
+# Stored in access_log.purpose as Chinese data, translated where shown (the access-log page).
+PURPOSES = {"staff": N_("安排帮扶联系"), "charity": N_("履行认领的帮扶，联系受助户"),
+            "volunteer": N_("履行认领的帮扶，联系受助户")}
 
 
 @dataclass(frozen=True)
@@ -33,19 +35,19 @@ def refusal(session: Session, actor, need: Need, household_region: str) -> str |
     """Why `actor` may not see the contact of `need`'s household (which lives in `household_region`), or
     None when they may."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        return f"联系方式不公开，{ARRANGED_BY_STAFF}。"
+        return _("联系方式不公开，由工作人员安排联系。")
     if actor.role == "staff":
         if in_scope(actor, household_region):
             return None
-        return f"该户不在您负责的行政区划内，{ARRANGED_BY_STAFF}。"
+        return _("该户不在您负责的行政区划内，由工作人员安排联系。")
     if actor.role not in ("charity", "volunteer") or not _holds_live_claim(session, actor, need):
-        return f"只有正在履行该需求认领的组织或志愿者才可能获得联系方式，{ARRANGED_BY_STAFF}。"
+        return _("只有正在履行该需求认领的组织或志愿者才可能获得联系方式，由工作人员安排联系。")
     if need.contact_basis == "none":
-        return f"该户未同意向认领方提供联系方式，{ARRANGED_BY_STAFF}。"
+        return _("该户未同意向认领方提供联系方式，由工作人员安排联系。")
     if actor.role == "charity":
         org = session.get(Organization, actor.organization_id) if actor.organization_id else None
         if org is None or org.status != "approved":
-            return f"您所在的组织当前未通过认证，{ARRANGED_BY_STAFF}。"
+            return _("您所在的组织当前未通过认证，由工作人员安排联系。")
     return None
 
 

@@ -17,6 +17,7 @@ from .. import vocabulary as V
 from ..auth.access import found, require_staff_for
 from ..auth.models import AppUser
 from ..db import keep_even_on_rollback
+from ..i18n import N_
 from ..ledger.models import LedgerEntry
 from ..modelbase import utcnow
 from ..needs.listing import area_names
@@ -32,7 +33,9 @@ from .vault import Vault
 
 DUTY = "registry_import"  # policy "privacy.copy": those who keep the registry hold the identities
 ACTION = "pi_copy"
-PURPOSE = "应本人请求提供个人信息副本（个人信息保护法第四十五条）"
+# Stored in access_log.purpose as Chinese data, translated where shown; the workbook itself stays Chinese
+# (a copy handed to the household, in the registry's language).
+PURPOSE = N_("应本人请求提供个人信息副本（个人信息保护法第四十五条）")
 TITLE = "个人信息副本"
 STATUSES = {"active": "在册"}
 YUAN = "#,##0.00"
@@ -41,7 +44,7 @@ _ITEM = [Column("项目", fit("项目", 14)), Column("内容", fit("内容", 48)
 
 def household_for_copy(session: Session, actor, public_code: str, path: str) -> Household:
     """The household, if the actor may produce its copy; the act is access-logged (kept on rollback)."""
-    household = found(session.scalars(select(Household).where(Household.public_code == public_code)).first(), "该户")
+    household = found(session.scalars(select(Household).where(Household.public_code == public_code)).first(), N_("该户"))
     require_staff_for(actor, household.region_code, duty=DUTY)
     keep_even_on_rollback(session, AccessLog(user_id=actor.id, household_id=household.id, action=ACTION,
                                               purpose=PURPOSE, path=path[:255]))

@@ -15,6 +15,7 @@ from stdnum import luhn
 from stdnum.cn import uscc
 
 from ..errors import Invalid
+from ..i18n import N_, _
 from ..registry.idcard import PROVINCES
 from ..registry.idcard import is_valid as is_valid_id
 
@@ -35,19 +36,23 @@ _CARD = re.compile(r"35\d{14,17}|[4569]\d{15,18}")
 _LONGEST = 19  # a bank card; an ID number is 18, a mobile with 0086 15
 _ADDRESS_TAIL = re.compile(r"(?:镇|乡|街道|村|社区|路|街)([^镇乡村]{2,})$")
 
-PHONE = "是电话号码，联系方式只在认领后按授权提供。"
-MESSAGES = {
-    "id_number": "是身份证号，公开信息不得包含身份证号。",
+# What each kind is, and why it may not be there (the refusal says both, in the reader's language).
+KIND_NAMES = {"id_number": N_("身份证号"), "mobile": N_("电话号码"), "landline": N_("电话号码"),
+              "bank_card": N_("银行卡号"), "name": N_("该户人员姓名"), "address": N_("该户详细地址")}
+PHONE = N_("联系方式只在认领后按授权提供。")
+ADVICE = {
+    "id_number": N_("公开信息不得包含身份证号。"),
     "mobile": PHONE,
     "landline": PHONE,
-    "bank_card": "是银行卡号，公开信息不得包含银行卡号。",
-    "name": "是该户人员姓名，公开信息须去标识化。",
-    "address": "是该户详细地址，公开信息只显示到乡镇。",
+    "bank_card": N_("公开信息不得包含银行卡号。"),
+    "name": N_("公开信息须去标识化。"),
+    "address": N_("公开信息只显示到乡镇。"),
 }
-KIND_NAMES = {"id_number": "身份证号", "mobile": "电话号码", "landline": "电话号码", "bank_card": "银行卡号",
-              "name": "该户人员姓名", "address": "该户详细地址"}
-FIELD_LABELS = {"title": "标题", "description": "需求描述", "item_key": "物品", "override_reason": "一事一议理由",
-                "summary": "帮扶情况说明", "reason": "原因", "note": "备注"}
+# The fields' names as a refusal names them; a caller's `labels` (Chinese, marked where they are defined, or
+# already translated) win.
+FIELD_LABELS = {"title": N_("标题"), "description": N_("需求描述"), "item_key": N_("物品"),
+                "override_reason": N_("一事一议理由"), "summary": N_("帮扶情况说明"), "reason": N_("原因"),
+                "note": N_("备注")}
 
 
 @dataclass(frozen=True)
@@ -59,11 +64,13 @@ class Finding:
 
     @property
     def what(self) -> str:
-        return MESSAGES[self.kind]
+        """Why it may not be there: 「公开信息不得包含身份证号。」"""
+        return _(ADVICE[self.kind])
 
     def named(self, where: str) -> str:
         """「救助项目第3至20个字符「…」是身份证号」: where it is and what it is, without the advice."""
-        return f"{where}第{self.start + 1}至{self.end}个字符「{self.span}」是{KIND_NAMES[self.kind]}"
+        return _("%(where)s第%(start)s至%(end)s个字符「%(span)s」是%(kind)s", where=_(str(where)), start=self.start + 1,
+                 end=self.end, span=self.span, kind=_(KIND_NAMES[self.kind]))
 
 
 @dataclass(frozen=True)
@@ -211,7 +218,7 @@ def scan(fields: dict[str, str | None], identity: Identity | None = None,
     for field, text in fields.items():
         if finding := find(text or "", identity):
             where = (labels or {}).get(field) or FIELD_LABELS.get(field, field)
-            raise Invalid(f"{finding.named(where)}{finding.what[1 + len(KIND_NAMES[finding.kind]):]}", field)
+            raise Invalid(_("%(finding)s，%(advice)s", finding=finding.named(where), advice=finding.what), field)
 
 
 def _app_vault():

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 from ..db import transaction
 from ..evidence.models import EvidenceFile
 from ..fulfilment.models import Fulfilment
+from ..i18n import N_
 from ..modelbase import utcnow
 from ..pledges.models import Pledge
 from ..registry.models import AccessLog, Household
@@ -35,7 +36,8 @@ from ..registry.models import AccessLog, Household
 # Access-log actions that disclosed a household's contact or address to someone (privacy/contact.py,
 # volunteering/address.py). Kept for the disclosure period; other views of private data for the access-log one.
 DISCLOSURES = ("view_contact", "view_address")
-EVIDENCE_PURGED = "（凭证说明已按保存期限清除）"
+# Stored in place of the purged text (and matched by the purge): Chinese data, translated where shown.
+EVIDENCE_PURGED = N_("（凭证说明已按保存期限清除）")
 KINDS = {"identities": "户主身份信息", "evidence": "帮扶凭证说明", "evidence_files": "帮扶凭证照片与收据",
          "contact_disclosures": "联系方式与地址查看记录", "access_log": "其他访问日志"}
 # Primary keys per batch: one batch of the access log at city scale deletes a few thousand rows.

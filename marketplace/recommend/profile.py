@@ -9,6 +9,7 @@ from sqlmodel import Session
 from ..auth.access import require_role, scope_prefix
 from ..auth.models import AppUser
 from ..errors import Forbidden, Invalid
+from ..i18n import _, is_english
 from ..needs import listing
 from ..organizations.models import Organization
 from ..regions.models import Region
@@ -30,6 +31,10 @@ class ServiceProfile:
         return bool(self.categories or self.regions)
 
 
+def _listed(codes) -> str:
+    return (", " if is_english() else "、").join(codes)
+
+
 def owner(session: Session, user) -> AppUser | Organization:
     """Whose declaration `user` reads and edits: a volunteer's own, a charity member's organization's.
     (Any member may edit it for now; organisation roles come with registration.)"""
@@ -38,7 +43,7 @@ def owner(session: Session, user) -> AppUser | Organization:
         return user
     org = session.get(Organization, user.organization_id) if user.organization_id else None
     if org is None:
-        raise Forbidden("您的账号尚未关联慈善组织，请联系管理员。")
+        raise Forbidden(_("您的账号尚未关联慈善组织，请联系管理员。"))
     return org
 
 
@@ -57,9 +62,9 @@ def save(session: Session, user, categories: list[str], regions: list[str]) -> S
     regions = list(dict.fromkeys(r.strip() for r in regions if r.strip()))
     unknown = [c for c in categories if c not in CATEGORIES]
     if unknown:
-        raise Invalid(f"服务类别「{'、'.join(unknown)}」不存在，请从列表中选择。", "categories")
+        raise Invalid(_("服务类别「%(codes)s」不存在，请从列表中选择。", codes=_listed(unknown)), "categories")
     if len(regions) > MAX_REGIONS:
-        raise Invalid(f"服务地区最多选择{MAX_REGIONS}个；服务整个县时请直接选择该县。", "regions")
+        raise Invalid(_("服务地区最多选择%(max)s个；服务整个县时请直接选择该县。", max=MAX_REGIONS), "regions")
     known = set()
     if regions:
         query = select(Region.code).where(Region.code.in_(regions), Region.level.in_(REGION_LEVELS),
@@ -67,7 +72,8 @@ def save(session: Session, user, categories: list[str], regions: list[str]) -> S
         known = set(session.scalars(query))
     bad = [r for r in regions if r not in known]
     if bad:
-        raise Invalid(f"服务地区「{'、'.join(bad)}」不是有效的县级或乡镇级行政区划代码，请从列表中选择。", "regions")
+        raise Invalid(_("服务地区「%(codes)s」不是有效的县级或乡镇级行政区划代码，请从列表中选择。", codes=_listed(bad)),
+                      "regions")
     # Stored in vocabulary and code order, so the same choice always reads the same.
     holder.service_categories = " ".join(c for c in CATEGORIES if c in categories)
     holder.service_regions = " ".join(sorted(regions))

@@ -18,21 +18,22 @@ from sqlalchemy import case, func, or_, select
 from sqlmodel import Session
 
 from ..errors import Forbidden
+from ..i18n import N_, _, ngettext
 from ..ledger import effective
 from ..ledger.models import LedgerEntry
 from ..needs import listing
 from ..needs.models import Need
 from ..registry.models import Household
-from ..vocabulary import TIERS
+from ..vocabulary import TIERS, label
 from .profile import ServiceProfile, profile_of
 from .weights import merged
 
 CLIFF_TIERS = ("marginal", "rigid_expense")
 URGENCY_SCORE = {"urgent": 1.0, "soon": 0.5}
-URGENCY_WORDS = {"urgent": "紧急", "soon": "较急"}
+URGENCY_WORDS = {"urgent": N_("紧急"), "soon": N_("较急")}
 # Region closeness: 3 same township, 2 same county, 1 same city, 0 elsewhere.
 REGION_SCORE = {3: 1.0, 2: 0.7, 1: 0.2, 0: 0.0}
-REGION_WORDS = {3: "同乡镇", 2: "同县", 1: "同市"}
+REGION_WORDS = {3: N_("同乡镇"), 2: N_("同县"), 1: N_("同市")}
 # Ranking a whole province's open needs in Python would be slow; past this many candidates the most
 # urgent and longest-waiting are kept (the SQL order), which is where the best scores are anyway.
 MAX_CANDIDATES = 5000
@@ -66,9 +67,13 @@ def eligible_profile(session: Session, user) -> ServiceProfile:
     profile = profile_of(session, user)
     org = profile.organization
     if org is not None and org.status != "approved":
-        state = "已被暂停" if org.status == "suspended" else "尚未通过民政部门审核"
-        raise Forbidden(f"您所在的组织「{org.name}」{state}，暂不能认领需求，因此没有推荐。"
-                        "审核通过后，这里会按您的服务意向推荐需求。")
+        if org.status == "suspended":
+            message = _("您所在的组织「%(name)s」已被暂停，暂不能认领需求，因此没有推荐。"
+                        "审核通过后，这里会按您的服务意向推荐需求。", name=org.name)
+        else:
+            message = _("您所在的组织「%(name)s」尚未通过民政部门审核，暂不能认领需求，因此没有推荐。"
+                        "审核通过后，这里会按您的服务意向推荐需求。", name=org.name)
+        raise Forbidden(message)
     return profile
 
 
@@ -155,15 +160,15 @@ def _score(c: _Candidate, profile: ServiceProfile, refs, public_township: str | 
     # A reason is given only for what weighed in the score.
     reasons = []
     if near and w["region"]:
-        reasons.append(REGION_WORDS[near])
+        reasons.append(_(REGION_WORDS[near]))
     if fits and w["category"]:
-        reasons.append("服务类别相符")
+        reasons.append(_("服务类别相符"))
     if c.urgency in URGENCY_WORDS and w["urgency"]:
-        reasons.append(URGENCY_WORDS[c.urgency])
+        reasons.append(_(URGENCY_WORDS[c.urgency]))
     if days >= 1 and w["waiting"]:
-        reasons.append(f"已等待{days}天")
+        reasons.append(ngettext("已等待%(num)s天", "已等待%(num)s天", days))
     if c.aid <= FEW_AID and w["little_aid"]:
-        reasons.append("近12个月未获帮扶" if c.aid == 0 else f"近12个月仅获{c.aid}次帮扶")
+        reasons.append(_("近12个月未获帮扶") if c.aid == 0 else ngettext("近12个月仅获%(num)s次帮扶", "近12个月仅获%(num)s次帮扶", c.aid))
     if cliff and w["cliff_tier"]:
-        reasons.append(TIERS[c.tier])
+        reasons.append(label(TIERS, c.tier))
     return score, reasons

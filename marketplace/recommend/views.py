@@ -6,6 +6,7 @@ from flask_login import current_user
 from ..auth.policy import permission
 from ..db import db
 from ..errors import Forbidden, Invalid
+from ..i18n import _
 from ..volunteering import finder
 from ..web import done, render
 from . import profile, service
@@ -44,7 +45,7 @@ def service_profile():
         except Invalid as error:
             getattr(form, error.field or "categories", form.categories).errors.append(error.message)
         else:
-            return done("服务意向已保存，为我推荐将按新的意向排序。", "recommend.service_profile")
+            return done(_("服务意向已保存，为我推荐将按新的意向排序。"), "recommend.service_profile")
     submitted = form.is_submitted()  # and refused: what was ticked stays ticked next to the message
     chosen_categories = set(form.categories.data or []) if submitted else set(current.categories)
     chosen_regions = set(form.regions.data or []) if submitted else set(current.regions)

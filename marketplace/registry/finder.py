@@ -13,6 +13,7 @@ from .. import paging
 from ..auth.access import in_scope, in_scope_sql, require_staff_for, within_sql
 from ..db import keep_even_on_rollback
 from ..errors import Forbidden, Invalid
+from ..i18n import _, ngettext
 from ..inputs import int_arg
 from ..ledger import effective
 from ..ledger.models import LedgerEntry
@@ -22,9 +23,10 @@ from ..privacy.vault import Vault
 from ..regions.models import Region
 from ..reports.blind_spots import has_flag
 from ..reports.filters import months_before
-from ..vocabulary import HARDSHIPS, TIERS
+from ..vocabulary import HARDSHIPS, TIERS, label
 from . import idcard
 from .models import AccessLog, Household
+from .service import listed as _listed
 
 # Households with one name in one region: a page shows them all (a common name in a county is a few dozen).
 NAME_MATCHES = 200
@@ -64,18 +66,18 @@ def criteria_from(actor, args) -> Criteria:
     """The list's filters from the query string; anything out of range is a 422 naming the field."""
     q = (args.get("q") or "").strip()
     if len(q) > 32:
-        raise Invalid("对象编号或户编号最多32个字符。", "q")
+        raise Invalid(_("对象编号或户编号最多32个字符。"), "q")
     tier = args.get("tier", "")
     region = (args.get("region") or "").strip()
     if region and not (region.isdigit() and len(region) in (6, 9, 12)):
-        raise Invalid("乡镇（地区代码）须为6、9或12位数字。", "region")
+        raise Invalid(_("乡镇（地区代码）须为6、9或12位数字。"), "region")
     if region and not in_scope(actor, region):
-        raise Forbidden("所选地区不在您负责的行政区划内。")
+        raise Forbidden(_("所选地区不在您负责的行政区划内。"))
     flags = tuple(dict.fromkeys(f for f in args.getlist("flag") if f))
     unknown = [f for f in flags if f not in HARDSHIPS]
     if unknown:
-        raise Invalid(f"未知的困难情形：{'、'.join(unknown)}。", "flag")
-    months = int_arg(args, "months", 0, low=1, high=120, label="无救助月数") if args.get("months") else None
+        raise Invalid(_("未知的困难情形：%(names)s。", names=_listed(unknown)), "flag")
+    months = int_arg(args, "months", 0, low=1, high=120, label=_("无救助月数")) if args.get("months") else None
     return Criteria(q, tier if tier in TIERS else "", region, flags, months)
 
 
@@ -129,18 +131,18 @@ def find_by_identity(session: Session, actor, vault: Vault, *, path: str, name: 
     keyed lookups. Each household shown is written to the access log (the search tied a person to it)."""
     require_staff_for(actor, actor.region_code)
     if bool(name.strip()) == bool(id_number.strip()):
-        raise Invalid("请填写户主姓名或身份证号（二者填一项）。", "name")
+        raise Invalid(_("请填写户主姓名或身份证号（二者填一项）。"), "name")
     if id_number.strip():
         try:
-            number, _ = idcard.validate(id_number)
+            number, _born = idcard.validate(id_number)
         except idcard.IdNumberError as error:
-            raise Invalid(f"{error}。", "id_number") from None
+            raise Invalid(_("%(error)s。", error=error), "id_number") from None
         condition, kind, shown = Household.id_hmac == vault.lookup_key(number), "id_number", mask_id(number)
         action = "find_by_id"
     else:
         shown = normalise_name(name)
         if len(shown) > 50:
-            raise Invalid("户主姓名最多50个字符。", "name")
+            raise Invalid(_("户主姓名最多50个字符。"), "name")
         condition, kind, action = Household.name_hmac == name_lookup(vault, shown), "name", "find_by_name"
     query = (select(Household).where(condition, in_scope_sql(actor, Household.region_code))
              .order_by(Household.public_code).limit(NAME_MATCHES + 1))
@@ -172,28 +174,28 @@ def explain_list(session: Session, actor, criteria: Criteria) -> str:
     """Why the list is empty: what was searched, where, and what else to try."""
     where = scope_name(session, actor)
     if not criteria.any:
-        return f"{where}范围内还没有救助对象：请先导入低收入人口名单。"
+        return _("%(where)s范围内还没有救助对象：请先导入低收入人口名单。", where=where)
     parts = []
     if criteria.q:
-        parts.append(f"对象编号或户编号以「{criteria.q}」开头")
+        parts.append(_("对象编号或户编号以「%(q)s」开头", q=criteria.q))
     if criteria.region:
         place = session.scalar(select(Region.name).where(Region.code == criteria.region)) or criteria.region
-        parts.append(f"地区为{place}")
+        parts.append(_("地区为%(place)s", place=place))
     if criteria.tier:
-        parts.append(f"救助类别为{TIERS[criteria.tier]}")
+        parts.append(_("救助类别为%(tier)s", tier=label(TIERS, criteria.tier)))
     if criteria.flags:
-        parts.append(f"困难情形含{'、'.join(criteria.flags)}")
+        parts.append(_("困难情形含%(flags)s", flags=_listed(_(flag) for flag in criteria.flags)))
     if criteria.months:
-        parts.append(f"近{criteria.months}个月没有救助")
-    hint = "编号按开头匹配，须从第一位输入" if criteria.q else "条件同时满足才列出"
-    return (f"在{where}范围内查找{'、'.join(parts)}的户：0 户。{hint}；可减少条件再试，"
-            "或按户主姓名、身份证号精确查找。")
+        parts.append(ngettext("近%(num)s个月没有救助", "近%(num)s个月没有救助", criteria.months))
+    hint = _("编号按开头匹配，须从第一位输入") if criteria.q else _("条件同时满足才列出")
+    return _("在%(where)s范围内查找%(what)s的户：0 户。%(hint)s；可减少条件再试，或按户主姓名、身份证号精确查找。",
+             where=where, what=_listed(parts), hint=hint)
 
 
 def explain_found(session: Session, actor, found: Found) -> str:
     where = scope_name(session, actor)
     if found.kind == "name":
-        return (f"在{where}范围内按姓名精确查找「{found.shown}」：0 户。姓名须与名单一致（空格与全角字符不计），"
-                "不按部分姓名查找；也可按户编号前缀、对象编号前缀或身份证号查找。")
-    return (f"在{where}范围内按身份证号查找「{found.shown}」：0 户。该身份证号不在您负责区域的名单中；"
-            "也可按户主姓名或户编号前缀查找。")
+        return _("在%(where)s范围内按姓名精确查找「%(name)s」：0 户。姓名须与名单一致（空格与全角字符不计），"
+                 "不按部分姓名查找；也可按户编号前缀、对象编号前缀或身份证号查找。", where=where, name=found.shown)
+    return _("在%(where)s范围内按身份证号查找「%(number)s」：0 户。该身份证号不在您负责区域的名单中；"
+             "也可按户主姓名或户编号前缀查找。", where=where, number=found.shown)

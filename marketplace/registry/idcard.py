@@ -5,6 +5,8 @@ change), so python-stdnum's full ric.validate is too strict; its province table 
 import re
 from datetime import date
 
+from ..i18n import _
+
 _SHAPE = re.compile(r"^\d{17}[\dX]$")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -15,7 +17,7 @@ PROVINCES = {
 
 
 class IdNumberError(ValueError):
-    """The reason, in Chinese, that an ID number is not valid."""
+    """The reason that an ID number is not valid, in the reader's language (Chinese outside a request)."""
 
 
 def normalise(raw: str) -> str:
@@ -30,22 +32,22 @@ def validate(raw: str, today: date | None = None) -> tuple[str, date]:
     """The normalised number and the birth date, or IdNumberError saying what is wrong."""
     number = normalise(raw)
     if len(number) != 18:
-        raise IdNumberError(f"身份证号应为18位，实际为{len(number)}位")
+        raise IdNumberError(_("身份证号应为18位，实际为%(length)s位", length=len(number)))
     if not _SHAPE.match(number):
-        raise IdNumberError("身份证号前17位须为数字，最后一位为数字或X")
+        raise IdNumberError(_("身份证号前17位须为数字，最后一位为数字或X"))
     if number[:2] not in PROVINCES:
-        raise IdNumberError(f"身份证号前两位「{number[:2]}」不是有效的省级代码")
+        raise IdNumberError(_("身份证号前两位「%(prefix)s」不是有效的省级代码", prefix=number[:2]))
     try:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise IdNumberError(f"身份证号中的出生日期「{number[6:14]}」不存在") from None
+        raise IdNumberError(_("身份证号中的出生日期「%(born)s」不存在", born=number[6:14])) from None
     if born > (today or date.today()):
-        raise IdNumberError(f"身份证号中的出生日期「{born.isoformat()}」晚于今天")
+        raise IdNumberError(_("身份证号中的出生日期「%(born)s」晚于今天", born=born.isoformat()))
     if born.year < 1890:
-        raise IdNumberError(f"身份证号中的出生日期「{born.isoformat()}」不合理")
+        raise IdNumberError(_("身份证号中的出生日期「%(born)s」不合理", born=born.isoformat()))
     expected = check_character(number[:17])
     if number[17] != expected:
-        raise IdNumberError(f"身份证号校验位错误（应为{expected}），请核对是否录入有误")
+        raise IdNumberError(_("身份证号校验位错误（应为%(expected)s），请核对是否录入有误", expected=expected))
     return number, born
 
 

@@ -12,13 +12,14 @@ from sqlmodel import Session
 from ..auth.access import require_duty, scope_prefix
 from ..db import transaction
 from ..errors import Invalid
+from ..i18n import N_, _
 from ..modelbase import utcnow
 from ..private_files import private_dir
 from .models import ImportJob
 
 log = logging.getLogger(__name__)
 
-KINDS = {"registry": "低收入人口名单", "aid": "政府救助发放记录"}
+KINDS = {"registry": N_("低收入人口名单"), "aid": N_("政府救助发放记录")}
 # How long a finished job's errors file (rejected rows, identifiers masked) stays downloadable by its owner.
 ERRORS_KEPT = timedelta(hours=24)
 SUFFIXES = (".csv", ".xlsx")
@@ -27,9 +28,9 @@ SUFFIXES = (".csv", ".xlsx")
 def create_job(session: Session, actor, kind: str, filename: str) -> ImportJob:
     require_duty(actor, "registry_import")
     if kind not in KINDS:
-        raise Invalid("请选择导入类型。", "kind")
+        raise Invalid(_("请选择导入类型。"), "kind")
     if not filename.lower().endswith(SUFFIXES):
-        raise Invalid("只接受 CSV（UTF-8 或 GBK 编码）或 XLSX 文件。", "file")
+        raise Invalid(_("只接受 CSV（UTF-8 或 GBK 编码）或 XLSX 文件。"), "file")
     job = ImportJob(kind=kind, filename=filename[:255], created_by_id=actor.id)
     session.add(job)
     session.flush()
@@ -100,7 +101,7 @@ def _run(app, job_id: int, path: Path, region_code: str, dry_run: bool) -> None:
     if not scope_prefix(region_code or ""):
         # An upload runs inside its uploader's scope, always: an empty prefix would be the CLI operator's.
         _finish(engine, job_id, kind, actor_id, region_code, dry_run, status="failed",
-                message="您的账号未设置负责的行政区划，不能导入。", finished_at=utcnow())
+                message=N_("您的账号未设置负责的行政区划，不能导入。"), finished_at=utcnow())
         return
     try:
         result = importer(engine, vault, path, dry_run=dry_run, errors_path=errors_path,
@@ -113,10 +114,10 @@ def _run(app, job_id: int, path: Path, region_code: str, dry_run: bool) -> None:
     except Exception:
         log.exception("import job %s failed", job_id)
         _finish(engine, job_id, kind, actor_id, region_code, dry_run, status="failed",
-                message="导入时发生内部错误，已写入的批次保持有效，可重新上传同一文件继续。", finished_at=utcnow())
+                message=N_("导入时发生内部错误，已写入的批次保持有效，可重新上传同一文件继续。"), finished_at=utcnow())
         return
     unknown = "、".join(result.unknown_columns)
-    message = "".join(filter(None, ("试运行：未写入任何数据。" if dry_run else None,
+    message = "".join(filter(None, (N_("试运行：未写入任何数据。") if dry_run else None,
                                     f"已忽略未识别的列：{unknown}。" if unknown else None, result.unmapped_note())))
     _finish(engine, job_id, kind, actor_id, region_code, dry_run, status="done", imported=result.imported,
             updated=result.updated, unchanged=result.unchanged, rejected=result.rejected, finished_at=utcnow(),

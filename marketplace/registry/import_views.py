@@ -10,6 +10,7 @@ from ..auth.access import found
 from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid, NotFound
+from ..i18n import N_, _
 from ..private_files import open_private
 from ..security import events
 from ..web import done, render
@@ -20,7 +21,7 @@ bp = Blueprint("imports", __name__)
 
 
 def _own_job(job_id: int) -> ImportJob:
-    job = found(db().get(ImportJob, job_id), "导入任务")
+    job = found(db().get(ImportJob, job_id), N_("导入任务"))
     if job.created_by_id != current_user.id:
         abort(403)  # the file and its error report hold the uploader's own registry data
     return job
@@ -36,7 +37,7 @@ def index():
         name = (upload.filename or "") if upload else ""
         try:
             if not name:
-                raise Invalid("请选择要上传的文件。", "file")
+                raise Invalid(_("请选择要上传的文件。"), "file")
             # Keep the original (often Chinese) name for display; the stored file gets a safe name.
             job = import_jobs.create_job(session, current_user, request.form.get("kind", ""), name)
         except Invalid as invalid:
@@ -45,7 +46,7 @@ def index():
             path = import_jobs.upload_path(current_app.config["INSTANCE_PATH"], job)
             with open_private(path, "wb") as handle:  # 0600: a whole registry's names and ID numbers
                 upload.save(handle)
-            response = make_response(done("文件已上传，正在导入。", "imports.show", job_id=job.id))
+            response = make_response(done(_("文件已上传，正在导入。"), "imports.show", job_id=job.id))
             app, region = current_app._get_current_object(), current_user.region_code
             dry_run = request.form.get("dry_run") == "1"
             # The thread starts when the response is closed: after the request's commit, so the job row exists.
@@ -70,7 +71,7 @@ def show(job_id: int):
 def errors(job_id: int):
     job = _own_job(job_id)
     if not job.errors_path or not Path(job.errors_path).is_file():
-        raise NotFound("被拒绝行的文件已删除：它在导入结束后保留 24 小时。请重新上传原文件以再次生成。")
+        raise NotFound(_("被拒绝行的文件已删除：它在导入结束后保留 24 小时。请重新上传原文件以再次生成。"))
     events.record(db(), "download", rows=job.rejected, what="导入拒绝行", job=job.id)
     return send_file(job.errors_path, mimetype="text/csv", as_attachment=True,
                      download_name=f"rejected-rows-{job.id}.csv")

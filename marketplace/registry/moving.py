@@ -10,13 +10,14 @@ from sqlmodel import Session
 
 from ..auth.access import in_scope, require_staff_for
 from ..errors import Invalid
+from ..i18n import N_, _
 from ..modelbase import utcnow
 from ..outbox.service import region_changed
 from ..regions.models import Region
 from ..security import events
 from .models import Household, HouseholdHistory
 
-SOURCE = "迁移"
+SOURCE = N_("迁移")  # stored as data (household_history.source); translated where shown
 DUTY = "registry_import"  # policy "registry.move": the duty of those who keep the registry
 PLACES = ("county", "township", "village")  # a household lives in a county or below it
 MAX_REASON = 200
@@ -28,16 +29,17 @@ def move_household(session: Session, actor, household: Household, to_region: str
     reason = " ".join((reason or "").split())
     region = session.get(Region, code) if code else None
     if region is None or not region.current or region.level not in PLACES:
-        raise Invalid(f"行政区划代码「{code}」不是现行的县级或以下行政区划。" if code else "请填写迁入地行政区划代码。",
+        raise Invalid(_("行政区划代码「%(code)s」不是现行的县级或以下行政区划。", code=code) if code
+                      else _("请填写迁入地行政区划代码。"),
                       "to_region")
     if code == household.region_code:
-        raise Invalid("该户已登记在此行政区划。", "to_region")
+        raise Invalid(_("该户已登记在此行政区划。"), "to_region")
     if not in_scope(actor, code):
-        raise Invalid("迁入地不在您负责的行政区划内：迁移须由同时负责迁出地和迁入地的工作人员办理。", "to_region")
+        raise Invalid(_("迁入地不在您负责的行政区划内：迁移须由同时负责迁出地和迁入地的工作人员办理。"), "to_region")
     if not reason:
-        raise Invalid("请填写迁移原因。", "reason")
+        raise Invalid(_("请填写迁移原因。"), "reason")
     if len(reason) > MAX_REASON:
-        raise Invalid(f"迁移原因最多{MAX_REASON}字。", "reason")
+        raise Invalid(_("迁移原因最多%(num)s字。", num=MAX_REASON), "reason")
     old = household.region_code
     now = utcnow()
     household.region_code, household.updated_at = code, now

@@ -14,11 +14,11 @@ bp = Blueprint("registry", __name__)
 
 
 def _page(session, criteria, page, *, explanation: str, found=None, error: Invalid | None = None,
-          name: str = ""):
+          name: str = "", hide_query: bool = False):
     names = listing.area_names(session, {h.region_code for h in page.items})
     return render("registry/households.html", fragment="registry/_rows.html", status=422 if error else 200,
                   page=page, names=names, criteria=criteria, explanation=explanation, found=found, error=error,
-                  name=name, townships=finder.townships(session, current_user))
+                  name=name, townships=finder.townships(session, current_user), hide_query=hide_query)
 
 
 @bp.get("/staff/households")
@@ -29,7 +29,8 @@ def households():
     if criteria.q and finder.looks_like_id_number(criteria.q):
         # An ID number typed into the code box: looked up by its keyed HMAC, shown masked, not kept in links.
         found = finder.find_by_identity(session, current_user, vault(), path=request.path, id_number=criteria.q)
-        return _page(session, finder.Criteria(), found.page, found=found,
+        # hide_query: links on the page (the footer's language switch) must not repeat this URL's query.
+        return _page(session, finder.Criteria(), found.page, found=found, hide_query=True,
                      explanation=finder.explain_found(session, current_user, found))
     page = finder.households(session, current_user, paging.requested(request.args), criteria)
     return _page(session, criteria, page, explanation=finder.explain_list(session, current_user, criteria))

@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from ..i18n import N_, translate
 from ..ledger import effective
 from ..ledger.models import LedgerEntry
 from ..organizations.models import Organization
 from .filters import ReportFilters, in_scope_of
 
-GOVERNMENT = "政府救助"
-INDIVIDUAL_VOLUNTEERS = "志愿者（个人）"
+# Names kept as data (the downloads print them, snapshots store them); pages translate them (`provider`).
+GOVERNMENT = N_("政府救助")
+INDIVIDUAL_VOLUNTEERS = N_("志愿者（个人）")
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,12 @@ class Coverage:
     households: int
     amount_fen: int
     hours: float
+
+    @property
+    def provider(self) -> str:
+        """`organization` as a page shows it: government aid and lone volunteers in the reader's language."""
+        return translate(self.organization) if self.organization in (GOVERNMENT, INDIVIDUAL_VOLUNTEERS) \
+            else self.organization
 
 
 def who_does_what_where(session: Session, filters: ReportFilters) -> list[Coverage]:

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from ..auth.access import in_scope, require_role, scope_prefix
 from ..errors import Forbidden, Invalid
+from ..i18n import _
 from ..inputs import int_arg, whole_number
 from ..regions.models import Region
 
@@ -67,15 +68,15 @@ class ReportFilters:
         today = today or date.today()
         region = (args.get("region") or "").strip() or actor.region_code
         if not (region.isdigit() and len(region) in (6, 9, 12)):
-            raise Invalid("地区代码无效。", "region")
+            raise Invalid(_("地区代码无效。"), "region")
         if not in_scope(actor, region):
-            raise Forbidden("所选地区不在您负责的行政区划内。")
+            raise Forbidden(_("所选地区不在您负责的行政区划内。"))
         date_to = _date(args.get("to"), today, "to")
         date_from = _date(args.get("from"), _year_before(date_to), "from")
         if date_from > date_to:
-            raise Invalid("开始日期不能晚于结束日期。", "from")
+            raise Invalid(_("开始日期不能晚于结束日期。"), "from")
         months = args.get("months", str(DEFAULT_MONTHS))
-        months = whole_number(str(months), "months", low=1, high=60, label="月数")
+        months = whole_number(str(months), "months", low=1, high=60, label=_("月数"))
         page = int_arg(args, "page", 1)
         return cls(region, date_from, date_to, int(months), page)
 
@@ -95,7 +96,7 @@ def _date(raw: str | None, default: date, name: str) -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError as exc:
-        raise Invalid(f"日期格式应为 YYYY-MM-DD：{raw}", name) from exc
+        raise Invalid(_("日期格式应为 YYYY-MM-DD：%(value)s", value=raw), name) from exc
 
 
 def region_choices(session: Session, actor) -> list[Region]:

@@ -6,13 +6,21 @@ import re
 from dataclasses import asdict, dataclass, replace
 
 from ..errors import Invalid
+from ..i18n import N_, _, is_english
 from ..inputs import int_arg
 from ..vocabulary import CATEGORIES, FORMS, TIERS, URGENCIES
 
-SORTS = {"relevance": "相关度", "urgency": "紧急程度", "deadline": "截止日期", "waiting": "等待时间"}
+SORTS = {"relevance": N_("相关度"), "urgency": N_("紧急程度"), "deadline": N_("截止日期"), "waiting": N_("等待时间")}
 MAX_WORDS = 8
 _SPLIT = re.compile(r"[\s,，、;；]+")
 _CODE_TABLES = {"category": CATEGORIES, "form": FORMS, "tier": TIERS, "urgency": URGENCIES}
+
+
+def _listed(items, *, alternatives: bool = False) -> str:
+    """Codes as a list in the reader's language: a、b、c (or 6或9) in Chinese, "a, b, c" (or "6 or 9") in English."""
+    if alternatives:
+        return (" or " if is_english() else "或").join(items)
+    return (", " if is_english() else "、").join(items)
 
 
 @dataclass(frozen=True)
@@ -42,16 +50,19 @@ class SearchQuery:
         for name, table in _CODE_TABLES.items():
             value = args.get(name, "")
             if value and value not in table:
-                value = refuse(name, f"{name} 的取值「{value}」无效，可选：{'、'.join(table)}。")
+                value = refuse(name, _("%(name)s 的取值「%(value)s」无效，可选：%(options)s。", name=name, value=value,
+                                       options=_listed(table)))
             values[name] = value
         for name, digits in (("county", (6,)), ("township", (9,)), ("region", (6, 9, 12))):
             value = args.get(name, "")
             if value and not (value.isdigit() and len(value) in digits):
-                value = refuse(name, f"{name} 须为{'或'.join(map(str, digits))}位行政区划代码。")
+                value = refuse(name, _("%(name)s 须为%(digits)s位行政区划代码。", name=name,
+                                       digits=_listed(map(str, digits), alternatives=True)))
             values[name] = value
         sort = args.get("sort", "relevance") or "relevance"
         if sort not in SORTS:
-            sort = refuse("sort", f"sort 的取值「{sort}」无效，可选：{'、'.join(SORTS)}。") or "relevance"
+            sort = refuse("sort", _("%(name)s 的取值「%(value)s」无效，可选：%(options)s。", name="sort", value=sort,
+                                    options=_listed(SORTS))) or "relevance"
         try:
             page = int_arg(args, "page", 1)
         except Invalid as error:

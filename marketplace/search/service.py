@@ -9,9 +9,10 @@ from flask import current_app
 from sqlalchemy import select
 from sqlmodel import Session
 
+from ..i18n import N_
 from ..needs.listing import PublicNeed, public_needs
 from ..regions.models import Region
-from ..vocabulary import CATEGORIES, FORMS, TIERS, URGENCIES
+from ..vocabulary import CATEGORIES, FORMS, TIERS, URGENCIES, label
 from . import engine, fallback
 from .index import SearchUnavailable, searching
 from .query import SearchQuery
@@ -19,8 +20,8 @@ from .synonyms import load_expansions
 
 log = logging.getLogger(__name__)
 
-FACET_TITLES = {"category": "需求类别", "form": "需求形式", "tier": "救助类别", "county": "县区",
-                "township": "乡镇", "urgency": "紧急程度"}
+FACET_TITLES = {"category": N_("需求类别"), "form": N_("需求形式"), "tier": N_("救助类别"), "county": N_("县区"),
+                "township": N_("乡镇"), "urgency": N_("紧急程度")}
 _LABELS = {"category": CATEGORIES, "form": FORMS, "tier": TIERS, "urgency": URGENCIES}
 
 
@@ -76,7 +77,7 @@ def _label_facets(session: Session, query: SearchQuery, counts) -> dict[str, lis
             values = sorted(counter, key=order.index)
         else:
             values = sorted(counter)
-        facets[facet] = [FacetValue(v, _LABELS[facet].get(v, v) if facet in _LABELS else names.get(v, v),
+        facets[facet] = [FacetValue(v, label(_LABELS[facet], v) if facet in _LABELS else names.get(v, v),
                                     counter[v], v == chosen)
                          for v in values if counter[v] or v == chosen]
     return facets

@@ -5,6 +5,7 @@ other terms, so 助行器 finds a need that only says 轮椅."""
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from ..i18n import _
 from ..modelbase import utcnow
 from .models import SynonymGroup
 
@@ -60,7 +61,7 @@ def parse_groups(groups) -> dict[str, set[str]]:
     expansions: dict[str, set[str]] = {}
     for line in groups:
         if ">" in line:
-            head, _, rest = line.partition(">")
+            head, _arrow, rest = line.partition(">")
             heads, words = head.split(), rest.split()
             for word in heads:
                 expansions.setdefault(word, set()).update(w for w in words if w != word)
@@ -102,28 +103,30 @@ def _replace(session: Session, actor, text: str) -> int:
 
     require_duty(actor, "rules")
     if len(actor.region_code or "") > 6:
-        raise Forbidden("同义词表全平台共用，只有县级及以上民政工作人员可以修改。")
+        raise Forbidden(_("同义词表全平台共用，只有县级及以上民政工作人员可以修改。"))
     groups = []
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.replace("，", " ").replace("、", " ").replace("＞", ">")
         head, arrow, rest = line.partition(">")
         if arrow and (not head.split() or not rest.split() or ">" in rest):
-            raise Invalid(f"第{number}行的单向同义词应写成「上位词 > 下位词 …」，箭头两边都要有词。", "groups")
+            raise Invalid(_("第%(line)s行的单向同义词应写成「上位词 > 下位词 …」，箭头两边都要有词。", line=number), "groups")
         terms = list(dict.fromkeys(line.replace(">", " ").split()))
         if not terms:
             continue
         if len(terms) < 2:
-            raise Invalid(f"第{number}行只有一个词「{terms[0]}」：同义词组至少需要两个词。", "groups")
+            raise Invalid(_("第%(line)s行只有一个词「%(term)s」：同义词组至少需要两个词。", line=number, term=terms[0]),
+                          "groups")
         long = next((t for t in terms if len(t) > MAX_TERM), None)
         if long:
-            raise Invalid(f"第{number}行的「{long[:20]}」超过{MAX_TERM}个字：同义词应是词语，不是句子。", "groups")
+            raise Invalid(_("第%(line)s行的「%(term)s」超过%(max)s个字：同义词应是词语，不是句子。", line=number,
+                            term=long[:20], max=MAX_TERM), "groups")
         joined = f"{' '.join(dict.fromkeys(head.split()))} > {' '.join(dict.fromkeys(rest.split()))}" if arrow \
             else " ".join(terms)
         if len(joined) > 300:
-            raise Invalid(f"第{number}行超过300个字符，请拆成几组。", "groups")
+            raise Invalid(_("第%(line)s行超过300个字符，请拆成几组。", line=number), "groups")
         groups.append(joined)
     if len(groups) > MAX_GROUPS:
-        raise Invalid(f"同义词组共{len(groups)}组，超过上限{MAX_GROUPS}组。", "groups")
+        raise Invalid(_("同义词组共%(count)s组，超过上限%(max)s组。", count=len(groups), max=MAX_GROUPS), "groups")
     session.execute(SynonymGroup.__table__.delete())
     now = utcnow()
     session.add_all(SynonymGroup(terms=g, updated_by_id=actor.id, updated_at=now) for g in groups)

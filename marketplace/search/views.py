@@ -8,6 +8,7 @@ from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
 from ..forms import EmptyForm
+from ..i18n import _
 from ..web import done, render
 from .models import SynonymGroup
 from .synonyms import replace_groups
@@ -34,9 +35,9 @@ def save_synonyms():
     form = EmptyForm()
     text = request.form.get("groups", "")
     if not form.validate_on_submit():
-        return _page(text, "表单已过期，请重新提交。", 400)
+        return _page(text, _("表单已过期，请重新提交。"), 400)
     try:
         count = replace_groups(db(), current_user, text)
     except Invalid as error:
         return _page(text, error.message, 422)
-    return done(f"同义词表已保存，共{count}组。检索即时生效。", "search.synonyms")
+    return done(_("同义词表已保存，共%(count)s组。检索即时生效。", count=count), "search.synonyms")

@@ -14,6 +14,7 @@ from ..auth.access import require_staff_for, scope_prefix
 from ..auth.models import AppUser
 from ..duplicates.rules import KINDS as RULE_KINDS
 from ..errors import Invalid
+from ..i18n import N_, _, translate
 from ..regions.models import Region
 from ..spreadsheets import Column, fit
 from ..vocabulary import CATEGORIES
@@ -21,9 +22,10 @@ from .events import KINDS, OUTCOMES
 from .models import SecurityEvent
 
 CHINA = ZoneInfo("Asia/Shanghai")
-ANONYMOUS = "匿名"
+ANONYMOUS = N_("匿名")
 MAX_PAGE = 100_000  # beyond any real log; keeps the OFFSET inside a 64-bit integer
 
+# The CSV stays Chinese throughout (headers and cells), one consistent file whoever downloads it.
 COLUMNS = [Column(h, fit(h, w)) for h, w in (
     ("时间", 19), ("事件", 12), ("结果", 4), ("操作人", 30), ("涉及账号", 30), ("地区", 10), ("IP", 15),
     ("路径", 24), ("行数", 6), ("详情", 40))]
@@ -43,13 +45,13 @@ class LogFilters:
         """Unknown kinds and outcomes are refused by name, like bad dates: a silent "all" would mislead."""
         kind = (args.get("kind") or "").strip()
         if kind and kind not in KINDS:
-            raise Invalid("请选择有效的事件类型。", "kind")
+            raise Invalid(_("请选择有效的事件类型。"), "kind")
         outcome = (args.get("outcome") or "").strip()
         if outcome and outcome not in OUTCOMES:
-            raise Invalid("请选择有效的结果。", "outcome")
+            raise Invalid(_("请选择有效的结果。"), "outcome")
         date_from, date_to = _date(args.get("from"), "from"), _date(args.get("to"), "to")
         if date_from and date_to and date_from > date_to:
-            raise Invalid("开始日期不能晚于结束日期。", "from")
+            raise Invalid(_("开始日期不能晚于结束日期。"), "from")
         page = (args.get("page") or "1").strip()
         page = min(int(page), MAX_PAGE) if page.isdigit() and len(page) < 10 and int(page) >= 1 else 1
         return cls(kind, outcome, (args.get("actor") or "").strip().lower()[:100], date_from, date_to, page)
@@ -76,7 +78,7 @@ def _date(raw: str | None, name: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError as exc:
-        raise Invalid(f"日期格式应为 YYYY-MM-DD：{raw[:20]}", name) from exc
+        raise Invalid(_("日期格式应为 YYYY-MM-DD：%(value)s", value=raw[:20]), name) from exc
 
 
 def china_midnight(day: date) -> datetime:
@@ -95,7 +97,8 @@ class LogLine:
     ip: str
     path: str
     rows: int | None
-    detail: str
+    detail: str  # in Chinese, as the CSV has it
+    facts: dict | None = None  # the event's detail, for the page's line in the reader's language
 
     @property
     def kind_label(self) -> str:
@@ -104,6 +107,23 @@ class LogLine:
     @property
     def outcome_label(self) -> str:
         return OUTCOMES.get(self.outcome, self.outcome)
+
+    # The page's cells in the reader's language (the CSV keeps the Chinese above).
+    @property
+    def kind_shown(self) -> str:
+        return translate(self.kind_label)
+
+    @property
+    def outcome_shown(self) -> str:
+        return translate(self.outcome_label)
+
+    @property
+    def actor_shown(self) -> str:
+        return translate(self.actor) if self.actor == ANONYMOUS else self.actor
+
+    @property
+    def detail_shown(self) -> str:
+        return detail_text(self.facts, shown=True)
 
     def csv_row(self) -> tuple:
         return (self.at.strftime("%Y-%m-%d %H:%M:%S"), self.kind_label, self.outcome_label, self.actor,
@@ -140,7 +160,7 @@ def _line(event: SecurityEvent, actor_name, actor_email, subject_name, subject_e
     return LogLine(event.id, event.at.astimezone(CHINA), event.kind, event.outcome,
                    _person(actor_name, actor_email) or ANONYMOUS, _person(subject_name, subject_email),
                    region_name or event.region_code or "", event.ip or "", event.path or "", event.rows,
-                   detail_text(event.detail))
+                   detail_text(event.detail), event.detail)
 
 
 def _person(name: str | None, email: str | None) -> str:
@@ -170,36 +190,51 @@ def iter_rows(session: Session, actor, filters: LogFilters, upto: int, chunk: in
         yield _line(*row).csv_row()
 
 
-# How a detail key reads on the page; values that are codes get their Chinese label.
+# How a detail key reads on the page; values that are codes get their label (Chinese data, translated
+# when shown).
 _DETAIL_LABELS = {
-    "what": "内容", "format": "格式", "via": "方式", "region": "地区", "from": "起", "to": "止", "job": "导入任务",
-    "category": "类别", "changed": "变更", "rule_kind": "规则类型", "window_days": "时间窗口（天）",
-    "active": "启用", "groups": "同义词组数", "previous_groups": "原组数", "imported": "新增",
-    "updated": "更新", "unchanged": "未变", "rejected": "拒绝", "dry_run": "试运行", "reason": "原因",
-    "filter_kind": "事件", "filter_outcome": "结果", "actor_filter": "按操作人筛选", "organization": "组织编号",
-    "snapshot": "统计时间",  # a report table downloaded from the worker's snapshot (reports/snapshots.py)
-    "aid_item": "救助项目", "goods_kind": "物资种类", "recategorised": "重新归类记录", "remaining": "待归类记录",
+    "what": N_("内容"), "format": N_("格式"), "via": N_("方式"), "region": N_("地区"), "from": N_("起"), "to": N_("止"),
+    "job": N_("导入任务"), "category": N_("类别"), "changed": N_("变更"), "rule_kind": N_("规则类型"),
+    "window_days": N_("时间窗口（天）"), "active": N_("启用"), "groups": N_("同义词组数"),
+    "previous_groups": N_("原组数"), "imported": N_("新增"), "updated": N_("更新"), "unchanged": N_("未变"),
+    "rejected": N_("拒绝"), "dry_run": N_("试运行"), "reason": N_("原因"), "filter_kind": N_("事件"),
+    "filter_outcome": N_("结果"), "actor_filter": N_("按操作人筛选"), "organization": N_("组织编号"),
+    "snapshot": N_("统计时间"),  # a report table downloaded from the worker's snapshot (reports/snapshots.py)
+    "aid_item": N_("救助项目"), "goods_kind": N_("物资种类"), "recategorised": N_("重新归类记录"),
+    "remaining": N_("待归类记录"),
 }
-_CHANGED_LABELS = {"kind": "规则类型", "window_days": "时间窗口", "active": "启用", "explanation": "说明"}
-_VALUE_LABELS = {"via": {"cli": "命令行", "web": "网页"}, "category": CATEGORIES, "filter_kind": KINDS,
+_CHANGED_LABELS = {"kind": N_("规则类型"), "window_days": N_("时间窗口"), "active": N_("启用"),
+                   "explanation": N_("说明")}
+_VALUE_LABELS = {"via": {"cli": N_("命令行"), "web": N_("网页")}, "category": CATEGORIES, "filter_kind": KINDS,
                  "rule_kind": RULE_KINDS, "filter_outcome": OUTCOMES}
+# Values the system wrote as Chinese names or sentences (a call site's `what=N_(…)`, a refusal's reason):
+# shown in English where the catalogue has them, else as stored.
+_NAMED_VALUES = ("what", "reason")
 DETAIL_MAX = 160
 
 
-def detail_text(detail: dict | None) -> str:
-    """A short human-readable line: known keys first in a fixed order, the rest as key=value."""
+def _same(text: str) -> str:
+    return text
+
+
+def detail_text(detail: dict | None, shown: bool = False) -> str:
+    """A short human-readable line: known keys first in a fixed order, the rest as key=value. In Chinese
+    (as the CSV has it), or `shown` in the reader's language."""
     if not detail:
         return ""
+    tr = translate if shown else _same
     keys = [k for k in _DETAIL_LABELS if k in detail] + sorted(k for k in detail if k not in _DETAIL_LABELS)
     parts = []
     for key in keys:
         value = detail[key]
         if key == "changed":
-            value = "、".join(_CHANGED_LABELS.get(v, str(v)) for v in value) or "无变化"
+            value = tr(N_("、")).join(tr(_CHANGED_LABELS.get(v, str(v))) for v in value) or tr(N_("无变化"))
         elif isinstance(value, bool):
-            value = "是" if value else "否"
+            value = tr(N_("是")) if value else tr(N_("否"))
         elif key in _VALUE_LABELS:
-            value = _VALUE_LABELS[key].get(value, value)
-        parts.append(f"{_DETAIL_LABELS.get(key, key)}：{value}")
-    text = "；".join(parts)
+            value = tr(_VALUE_LABELS[key].get(value, value))
+        elif key in _NAMED_VALUES and isinstance(value, str):
+            value = tr(value)
+        parts.append(tr(N_("%(label)s：%(value)s")) % {"label": tr(_DETAIL_LABELS.get(key, key)), "value": value})
+    text = tr(N_("；")).join(parts)
     return text if len(text) <= DETAIL_MAX else text[:DETAIL_MAX - 1] + "…"

@@ -20,6 +20,7 @@ from flask import current_app, request
 from sqlalchemy import case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..i18n import _, is_english
 from ..modelbase import utcnow
 from .models import AuthThrottle
 
@@ -39,9 +40,10 @@ class Refusal:
     @property
     def message(self) -> str:
         local = self.retry_at.astimezone(LOCAL)
-        when = local.strftime("%H:%M") if local.date() == utcnow().astimezone(LOCAL).date() \
-            else local.strftime("%m月%d日 %H:%M")
-        return f"尝试次数过多，请于 {when} 后再试。"
+        when = local.strftime("%H:%M")
+        if local.date() != utcnow().astimezone(LOCAL).date():
+            when = f"{local.day} {local.strftime('%b')} {when}" if is_english() else local.strftime("%m月%d日 ") + when
+        return _("尝试次数过多，请于 %(when)s 后再试。", when=when)
 
 
 def key(action: str, kind: str, value: str, app=None) -> str:

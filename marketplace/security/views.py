@@ -11,6 +11,7 @@ from flask_login import current_user
 from ..auth.policy import permission
 from ..db import db, engine_of, reading_session
 from ..errors import Invalid
+from ..i18n import N_
 from ..spreadsheets import write_csv
 from ..web import render
 from . import events
@@ -44,7 +45,7 @@ def download():
     session = db()
     filters = security_log.LogFilters.parse(http_request.args)
     upto, count = security_log.export_bound(session, current_user, filters)
-    events.record(session, "export", rows=count, what="安全日志", format="csv", **filters.summary())
+    events.record(session, "export", rows=count, what=N_("安全日志"), format="csv", **filters.summary())
     actor, engine = current_user._get_current_object(), engine_of(current_app)
     return Response(_stream(engine, actor, filters, upto), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=security-log.csv"})

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from ..auth.access import found
 from ..errors import Conflict, Forbidden, Invalid
+from ..i18n import N_, _
 from ..modelbase import utcnow
 from ..needs.models import Need
 from ..privacy.pii_scan import scan_for_household
@@ -19,7 +20,7 @@ from .shifts import aware, ends_at, is_coordinator, require_coordinator, starts_
 # Check-in opens a little before the start, so people arriving early are not turned away.
 EARLY_CHECK_IN = timedelta(hours=1)
 AUTO_CHECKOUT_AFTER = timedelta(hours=24)
-AUTO_CHECKOUT_NOTE = "自动签退"
+AUTO_CHECKOUT_NOTE = N_("自动签退")
 
 
 def _authorise(session: Session, actor, signup: ShiftSignup, code: str | None) -> tuple[Shift, Need]:
@@ -28,9 +29,9 @@ def _authorise(session: Session, actor, signup: ShiftSignup, code: str | None) -
     if is_coordinator(session, actor, need, shift):
         return shift, need
     if getattr(actor, "id", None) != signup.user_id:
-        raise Forbidden("只有本人（凭签到码）或班次协调人可以为该报名签到签退。")
+        raise Forbidden(_("只有本人（凭签到码）或班次协调人可以为该报名签到签退。"))
     if not hmac.compare_digest((code or "").strip().encode(), shift.signup_code.encode()):
-        raise Invalid("签到码不正确，请向现场协调人确认。", "code")
+        raise Invalid(_("签到码不正确，请向现场协调人确认。"), "code")
     return shift, need
 
 
@@ -39,11 +40,11 @@ def check_in(session: Session, actor, signup: ShiftSignup, code: str | None = No
     shift, _need = _authorise(session, actor, signup, code)
     now = now or utcnow()
     if signup.status != "booked" or shift.status != "active":
-        raise Conflict("只有已报名（非候补）且班次有效的志愿者可以签到。")
+        raise Conflict(_("只有已报名（非候补）且班次有效的志愿者可以签到。"))
     if signup.checked_in_at is not None:
-        raise Conflict("已经签到过了。")
+        raise Conflict(_("已经签到过了。"))
     if not starts_at(shift) - EARLY_CHECK_IN <= now <= ends_at(shift):
-        raise Conflict("不在签到时间内：班次开始前1小时至班次结束之间可以签到。")
+        raise Conflict(_("不在签到时间内：班次开始前1小时至班次结束之间可以签到。"))
     signup.checked_in_at = now
     session.flush()
     return signup
@@ -53,11 +54,11 @@ def check_out(session: Session, actor, signup: ShiftSignup, code: str | None = N
               now: datetime | None = None) -> HoursEntry:
     _authorise(session, actor, signup, code)
     if signup.checked_in_at is None or signup.checked_out_at is not None:
-        raise Conflict("尚未签到，或已经签退。")
+        raise Conflict(_("尚未签到，或已经签退。"))
     now = now or utcnow()
     started = aware(signup.checked_in_at)
     if now < started:
-        raise Invalid("签退时间不能早于签到时间。", "time")
+        raise Invalid(_("签退时间不能早于签到时间。"), "time")
     signup.checked_out_at = now
     return _record_hours(session, signup, int((now - started).total_seconds() // 60))
 
@@ -92,7 +93,7 @@ def auto_checkout(session: Session, now: datetime | None = None) -> int:
 
 
 def get_entry(session: Session, entry_id: int) -> HoursEntry:
-    return found(session.get(HoursEntry, entry_id), "时长记录")
+    return found(session.get(HoursEntry, entry_id), N_("时长记录"))
 
 
 def decide(session: Session, actor, entry: HoursEntry, approve: bool, reason: str = "",
@@ -102,15 +103,15 @@ def decide(session: Session, actor, entry: HoursEntry, approve: bool, reason: st
     shift = session.get(Shift, entry.shift_id)
     require_coordinator(session, actor, session.get(Need, shift.need_id), shift)
     if entry.user_id == actor.id:
-        raise Forbidden("不能审核自己的服务时长。")
+        raise Forbidden(_("不能审核自己的服务时长。"))
     if entry.status != "pending":
-        raise Conflict("该时长记录已审核。")
+        raise Conflict(_("该时长记录已审核。"))
     reason = (reason or "").strip()
     if not approve and len(reason) < 2:
-        raise Invalid("不予认定须填写原因（2至500字）。", "reason")
+        raise Invalid(_("不予认定须填写原因（2至500字）。"), "reason")
     if not approve:
         scan_for_household(session, session.get(Need, shift.need_id).household_id, {"reason": reason},
-                           labels={"reason": "不予认定原因"})
+                           labels={"reason": _("不予认定原因")})
     entry.status = "approved" if approve else "declined"
     entry.decline_reason = None if approve else reason[:500]
     entry.decided_by_id, entry.decided_at = actor.id, now or utcnow()

@@ -8,6 +8,7 @@ the volunteer reveals on the site (logged) when the shift is near."""
 
 from datetime import UTC, datetime
 
+from ..i18n import _
 from .models import Shift, ShiftSignup
 from .shifts import ends_at, starts_at
 
@@ -43,6 +44,7 @@ def _stamp(value: datetime) -> str:
 def signup_ics(signup: ShiftSignup, shift: Shift, *, title: str, place: str, url: str, host: str,
                now: datetime) -> str:
     status = "CANCELLED" if shift.status != "active" or signup.status == "cancelled" else "CONFIRMED"
+    description = _("善桥志愿服务班次。详细地址在班次开始前24小时于平台查看：%(url)s", url=url)
     lines = [
         "BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
         "BEGIN:VEVENT",
@@ -52,7 +54,7 @@ def signup_ics(signup: ShiftSignup, shift: Shift, *, title: str, place: str, url
         f"DTEND:{_stamp(ends_at(shift))}",
         f"SUMMARY:{escape(title)}",
         f"LOCATION:{escape(place)}",
-        f"DESCRIPTION:{escape('善桥志愿服务班次。详细地址在班次开始前24小时于平台查看：' + url)}",
+        f"DESCRIPTION:{escape(description)}",
         f"URL:{url}",
         f"STATUS:{status}",
         "END:VEVENT", "END:VCALENDAR",

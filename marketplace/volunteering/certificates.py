@@ -23,12 +23,13 @@ from sqlmodel import Session
 from ..auth.models import AppUser
 from ..claims.models import Claim
 from ..fulfilment.models import Fulfilment
+from ..i18n import N_, _
 from ..needs.listing import projected
 from ..needs.models import Need
 from ..organizations.models import Organization
 from .models import HoursEntry, Shift, VolunteerProfile
 
-PLATFORM = "善桥 社会救助帮扶对接平台"
+PLATFORM = N_("善桥 社会救助帮扶对接平台")  # translated where shown (`|t`)
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32: no I, L, O, U to misread
 _NUMBER = re.compile(r"SQ-([0-9A-Z]{1,8})-(\d{8})-(\d{8})-([0-9A-Z]{4})-([0-9A-Z]{4})-([0-9A-Z]{4})")
 
@@ -102,8 +103,8 @@ def lines_of(session: Session, user_id: int, start: date | None = None, end: dat
         served = served.where(Fulfilment.delivered_on >= start, Fulfilment.delivered_on <= end)
     rows = [(day, need, int(m)) for day, need, m in session.execute(shift_rows)]
     rows += [(day, need, int(round(h * 60))) for day, need, h in session.execute(served)]
-    titles = projected(session, [need for _, need, _ in rows])
-    return sorted((Line(day, titles[need].title if need in titles else "志愿服务", minutes)
+    titles = projected(session, [need for _day, need, _minutes in rows])
+    return sorted((Line(day, titles[need].title if need in titles else _("志愿服务"), minutes)
                    for day, need, minutes in rows), key=lambda line: (line.day, line.title))
 
 

@@ -13,13 +13,14 @@ from sqlalchemy import and_, or_, select, tuple_
 from sqlmodel import Session
 
 from ..errors import Invalid
+from ..i18n import _
 from ..modelbase import utcnow
 from ..needs import listing
 from ..needs.models import Need
 from ..paging import Page, PageRequest, counted
 from ..regions.models import Region
 from ..registry.models import Household
-from ..vocabulary import SKILLS
+from ..vocabulary import SKILLS, label
 from .models import Shift, VolunteerProfile
 from .shifts import LOCAL, SCHEDULABLE, skill_codes
 
@@ -48,32 +49,32 @@ class OpenShift:
 
     @property
     def skills(self) -> list[str]:
-        return [SKILLS.get(code, code) for code in skill_codes(self.shift.required_skills)]
+        return [label(SKILLS, code) for code in skill_codes(self.shift.required_skills)]
 
 
-def _day(raw: str | None, name: str, label: str) -> date | None:
+def _day(raw: str | None, name: str, field: str) -> date | None:
     raw = (raw or "").strip()
     if not raw:
         return None
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise Invalid(f"{label}格式应为 年-月-日（如 2026-05-01）。", name) from None
+        raise Invalid(_("%(field)s格式应为 年-月-日（如 2026-05-01）。", field=field), name) from None
 
 
 def filters_from(args, today: date) -> Filters:
     """The query string as filters; a malformed or impossible one is a 422 naming the field."""
-    start, end = _day(args.get("from"), "from", "开始日期"), _day(args.get("to"), "to", "结束日期")
+    start, end = _day(args.get("from"), "from", _("开始日期")), _day(args.get("to"), "to", _("结束日期"))
     if start and end and end < start:
-        raise Invalid("结束日期不能早于开始日期。", "to")
+        raise Invalid(_("结束日期不能早于开始日期。"), "to")
     if end and end > today + HORIZON:
-        raise Invalid("结束日期最多可选一年以内。", "to")
+        raise Invalid(_("结束日期最多可选一年以内。"), "to")
     place = (args.get("place") or "").strip()
     if place and not (place.isdigit() and len(place) in (6, 9)):
-        raise Invalid("地区须从列表中选择。", "place")
+        raise Invalid(_("地区须从列表中选择。"), "place")
     skill = (args.get("skill") or "").strip()
     if skill and skill not in SKILLS:
-        raise Invalid("技能须从列表中选择。", "skill")
+        raise Invalid(_("技能须从列表中选择。"), "skill")
     return Filters(start, end, place, skill)
 
 
@@ -98,7 +99,7 @@ def place_choices(session: Session, now: datetime | None = None) -> list[tuple[s
                                 .select_from(Shift).join(Need, Need.id == Shift.need_id)
                                 .join(Household, Household.id == Need.household_id).where(_open(now))).all())
     nameable = listing.nameable_townships(session, pairs)
-    codes = {code[:6] for code, _ in pairs} | {t for t in nameable.values() if t}
+    codes = {code[:6] for code, _tier in pairs} | {t for t in nameable.values() if t}
     names = {r.code: r.name for r in session.scalars(select(Region).where(Region.code.in_(codes)))}
     # A township reads "颜集镇（谯城区）": the cards' "county · township" is a need's place, this is a choice.
     return [(code, f"{names.get(code, '')}（{names.get(code[:6], '')}）" if len(code) == 9 else names.get(code, ""))

@@ -12,7 +12,7 @@ from ..errors import Invalid
 from ..modelbase import utcnow
 from ..needs.listing import projected
 from ..paging import Page, requested
-from ..vocabulary import SKILLS
+from ..vocabulary import SKILLS, label
 from ..web import render
 from . import calendar, certificates, finder, records, registration, signups
 from .models import Shift, ShiftSignup
@@ -42,7 +42,7 @@ def index():
         profile = registration.profile_of(session, current_user.id)
         have = set(skill_codes(profile.skills)) if profile else set()
     # A volunteer is offered 报名 only where the sign-up would be accepted; others see why not.
-    lacking = {o.shift.id: [SKILLS[c] for c in skill_codes(o.shift.required_skills) if c not in have]
+    lacking = {o.shift.id: [label(SKILLS, c) for c in skill_codes(o.shift.required_skills) if c not in have]
                for o in page.items} if have is not None else {}
     args = {"from": request.args.get("from", ""), "to": request.args.get("to", ""),
             "place": request.args.get("place", ""), "skill": request.args.get("skill", "")}

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from ..auth.access import require_role
 from ..auth.models import AppUser
 from ..errors import Forbidden
+from ..i18n import _
 from ..modelbase import utcnow
 from ..needs.listing import projected
 from ..spreadsheets import Column, csv_text, fit
@@ -51,7 +52,7 @@ def upcoming(session: Session, actor, now: datetime | None = None) -> list[MyShi
         select(ShiftSignup, Shift).join(Shift, Shift.id == ShiftSignup.shift_id)
         .where(ShiftSignup.user_id == actor.id, ShiftSignup.status.in_(LIVE))
         .order_by(Shift.date, Shift.start_time)) if ends_at(shift) >= now]
-    public = projected(session, [shift.need_id for _, shift in rows])
+    public = projected(session, [shift.need_id for _signup, shift in rows])
     return [MyShift(signup, shift, public[shift.need_id].title, public[shift.need_id].area,
                     waitlist_position(session, signup)) for signup, shift in rows]
 
@@ -62,7 +63,7 @@ def _lines(session: Session, where, with_names: bool = False) -> list[HoursLine]
              .join(AppUser, AppUser.id == HoursEntry.user_id).where(where)
              .order_by(Shift.date, Shift.start_time, HoursEntry.id))
     rows = session.execute(query).all()
-    public = projected(session, [shift.need_id for _, shift, _ in rows])
+    public = projected(session, [shift.need_id for _entry, shift, _name in rows])
     return [HoursLine(entry, shift, public[shift.need_id].title, name if with_names else "")
             for entry, shift, name in rows]
 
@@ -79,13 +80,14 @@ def organization_hours(session: Session, actor) -> list[HoursLine]:
     and anyone who served on a shift the organisation coordinated."""
     require_role(actor, "charity")
     if not actor.organization_id:
-        raise Forbidden("您的账号尚未关联组织。")
+        raise Forbidden(_("您的账号尚未关联组织。"))
     members = select(VolunteerProfile.user_id).where(VolunteerProfile.organization_id == actor.organization_id)
     where = (HoursEntry.status == "approved") & or_(HoursEntry.user_id.in_(members),
                                                     Shift.organization_id == actor.organization_id)
     return _lines(session, where, with_names=True)
 
 
+# The export's headers stay Chinese: a prescribed report format, not interface text.
 HOURS_COLUMNS = [Column("志愿者", fit("志愿者", 10)), Column("服务日期", fit("服务日期", 10)),
                  Column("需求", fit("需求", 30)), Column("时长（小时）", fit("时长（小时）"))]
 

@@ -7,6 +7,7 @@ from ..auth.policy import permission
 from ..db import db
 from ..errors import Invalid
 from ..forms import EmptyForm
+from ..i18n import N_, _
 from ..privacy.vault import vault
 from ..security import events
 from ..vocabulary import AVAILABILITY, SKILLS
@@ -38,7 +39,7 @@ def profile():
         formdata=None, skills=(row.skills.split() if row else []),
         availability=(row.availability.split() if row else []),
         organization_id=str(row.organization_id) if row and row.organization_id else "")
-    form.organization_id.choices = [("", "不属于任何组织")] + [
+    form.organization_id.choices = [("", _("不属于任何组织"))] + [
         (str(o.id), o.name) for o in registration.organization_choices(session)]
     status = 200
     if form.validate_on_submit():
@@ -51,7 +52,7 @@ def profile():
             getattr(form, error.field or "skills", form.skills).errors.append(error.message)
             status = 422
         else:
-            return done("志愿者资料已保存。", "volunteer_records.profile")
+            return done(_("志愿者资料已保存。"), "volunteer_records.profile")
     elif request.method == "POST":
         status = 422
     return render("volunteering/profile.html", form=form, status=status, skills=SKILLS, availability=AVAILABILITY)
@@ -62,7 +63,7 @@ def profile():
 def certificate():
     session = db()
     cert = certificates.certificate(session, current_user, current_app.config["SECRET_KEY"])
-    events.record(session, "download", rows=len(cert.lines), what="志愿服务时长证明")
+    events.record(session, "download", rows=len(cert.lines), what=N_("志愿服务时长证明"))
     return render("volunteering/certificate.html", cert=cert, total=records.hours_text(cert.total_minutes))
 
 
@@ -72,6 +73,6 @@ def organization_hours():
     session = db()
     lines = records.organization_hours(session, current_user)
     body = records.hours_csv(lines)
-    events.record(session, "export", rows=len(lines), what="志愿服务时长", organization=current_user.organization_id)
+    events.record(session, "export", rows=len(lines), what=N_("志愿服务时长"), organization=current_user.organization_id)
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename=volunteer-hours.csv"})

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from ..auth.access import found, in_scope, require_role
 from ..claims.service import live_claim
 from ..errors import Conflict, Forbidden, Invalid
+from ..i18n import N_, _
 from ..modelbase import utcnow
 from ..needs.listing import public_places
 from ..needs.models import Need
@@ -62,11 +63,11 @@ def is_coordinator(session: Session, actor, need: Need, shift: Shift | None = No
 
 def require_coordinator(session: Session, actor, need: Need, shift: Shift | None = None) -> None:
     if not is_coordinator(session, actor, need, shift):
-        raise Forbidden("只有该需求所在地区的工作人员或认领该需求的组织成员可以管理班次。")
+        raise Forbidden(_("只有该需求所在地区的工作人员或认领该需求的组织成员可以管理班次。"))
 
 
 def get_shift(session: Session, shift_id: int) -> tuple[Shift, Need]:
-    shift = found(session.get(Shift, shift_id), "班次")
+    shift = found(session.get(Shift, shift_id), N_("班次"))
     return shift, session.get(Need, shift.need_id)
 
 
@@ -75,17 +76,17 @@ def create_shift(session: Session, actor, need: Need, *, on: date, start: time, 
     require_role(actor, "staff", "charity")
     require_coordinator(session, actor, need)
     if need.form != "service":
-        raise Conflict("只有服务类需求可以安排班次。")
+        raise Conflict(_("只有服务类需求可以安排班次。"))
     if need.status not in SCHEDULABLE:
-        raise Conflict("该需求当前状态不能安排班次。")
+        raise Conflict(_("该需求当前状态不能安排班次。"))
     if capacity is None or not 1 <= capacity <= MAX_CAPACITY:
-        raise Invalid(f"名额须为1至{MAX_CAPACITY}人。", "capacity")
+        raise Invalid(_("名额须为1至%(max)s人。", max=MAX_CAPACITY), "capacity")
     if start == end:
-        raise Invalid("结束时间须晚于开始时间。", "end_time")
+        raise Invalid(_("结束时间须晚于开始时间。"), "end_time")
     skills = list(dict.fromkeys(required_skills or []))
     unknown = [s for s in skills if s not in SKILLS]
     if unknown:
-        raise Invalid(f"技能「{'、'.join(unknown)}」不存在，请从列表中选择。", "required_skills")
+        raise Invalid(_("技能「%(codes)s」不存在，请从列表中选择。", codes=_("、").join(unknown)), "required_skills")
     claim = live_claim(session, need)
     shift = Shift(need_id=need.id, date=on, start_time=start, end_time=end, capacity=capacity,
                   required_skills=" ".join(s for s in SKILLS if s in skills),
@@ -95,7 +96,7 @@ def create_shift(session: Session, actor, need: Need, *, on: date, start: time, 
                   signup_code=f"{secrets.randbelow(10**6):06d}", created_by_id=actor.id,
                   organization_id=claim.organization_id if claim else None)
     if starts_at(shift) <= (now or utcnow()):
-        raise Invalid("班次开始时间须晚于当前时间。", "date")
+        raise Invalid(_("班次开始时间须晚于当前时间。"), "date")
     session.add(shift)
     session.flush()
     return shift
@@ -107,7 +108,7 @@ def cancel_shift(session: Session, actor, shift: Shift) -> Shift:
     need = session.get(Need, shift.need_id)
     require_coordinator(session, actor, need, shift)
     if shift.status != "active":
-        raise Conflict("该班次已取消。")
+        raise Conflict(_("该班次已取消。"))
     shift.status = "cancelled"
     session.flush()
     return shift

@@ -10,10 +10,11 @@ from sqlmodel import Session
 
 from ..auth.access import found, require_role
 from ..errors import Conflict, Forbidden
+from ..i18n import N_, _, day
 from ..modelbase import utcnow
 from ..needs.models import Need
 from ..notify import emitters as notify
-from ..vocabulary import SKILLS
+from ..vocabulary import SKILLS, label
 from .models import Shift, ShiftSignup, VolunteerProfile
 from .shifts import SCHEDULABLE, skill_codes, starts_at
 
@@ -36,7 +37,7 @@ def _give_back_place(session: Session, shift_id: int) -> None:
 def missing_skills(session: Session, user_id: int, shift: Shift) -> list[str]:
     profile = session.scalars(select(VolunteerProfile).where(VolunteerProfile.user_id == user_id)).first()
     have = set(skill_codes(profile.skills)) if profile else set()
-    return [SKILLS.get(code, code) for code in skill_codes(shift.required_skills) if code not in have]
+    return [label(SKILLS, code) for code in skill_codes(shift.required_skills) if code not in have]
 
 
 def sign_up(session: Session, actor, shift: Shift, *, waitlist: bool = False,
@@ -45,20 +46,21 @@ def sign_up(session: Session, actor, shift: Shift, *, waitlist: bool = False,
     require_role(actor, "volunteer")
     need = session.get(Need, shift.need_id)
     if shift.status != "active" or need.status not in SCHEDULABLE:
-        raise Conflict("该班次已取消或需求已结束，不能报名。")
+        raise Conflict(_("该班次已取消或需求已结束，不能报名。"))
     if starts_at(shift) <= (now or utcnow()):
-        raise Conflict("该班次已经开始，不能报名。")
+        raise Conflict(_("该班次已经开始，不能报名。"))
     missing = missing_skills(session, actor.id, shift)
     if missing:
-        raise Forbidden(f"该班次需要「{'、'.join(missing)}」技能，您的志愿者资料中没有。可在资料中补充后再报名。")
+        raise Forbidden(_("该班次需要「%(skills)s」技能，您的志愿者资料中没有。可在资料中补充后再报名。",
+                          skills=_("、").join(missing)))
     signup = session.scalars(select(ShiftSignup).where(ShiftSignup.shift_id == shift.id,
                                                        ShiftSignup.user_id == actor.id)).first()
     if signup is not None and signup.status in LIVE:
-        raise Conflict("您已报名该班次（或已在候补名单中），不能重复报名。")
+        raise Conflict(_("您已报名该班次（或已在候补名单中），不能重复报名。"))
     # Decide before writing anything, so a refusal the caller catches leaves no trace.
     took = _take_place(session, shift.id)
     if not took and not waitlist:
-        raise Conflict("该班次名额已满。您可以加入候补名单，有人取消时按顺序递补。")
+        raise Conflict(_("该班次名额已满。您可以加入候补名单，有人取消时按顺序递补。"))
     status, when = ("booked" if took else "waitlisted"), now or utcnow()
     if signup is None:
         # In a savepoint: a concurrent double submit by the same volunteer fails on the unique
@@ -70,7 +72,7 @@ def sign_up(session: Session, actor, shift: Shift, *, waitlist: bool = False,
         except IntegrityError:
             if took:
                 _give_back_place(session, shift.id)
-            raise Conflict("您已报名该班次，不能重复报名。") from None
+            raise Conflict(_("您已报名该班次，不能重复报名。")) from None
     else:
         signup.status, signup.created_at, signup.cancelled_at = status, when, None
         signup.checked_in_at = signup.checked_out_at = None
@@ -80,9 +82,9 @@ def sign_up(session: Session, actor, shift: Shift, *, waitlist: bool = False,
 
 
 def own_signup(session: Session, actor, signup_id: int) -> ShiftSignup:
-    signup = found(session.get(ShiftSignup, signup_id), "报名")
+    signup = found(session.get(ShiftSignup, signup_id), N_("报名"))
     if signup.user_id != getattr(actor, "id", None):
-        raise Forbidden("这不是您的报名。")
+        raise Forbidden(_("这不是您的报名。"))
     return signup
 
 
@@ -91,15 +93,16 @@ def cancel(session: Session, actor, signup: ShiftSignup, now: datetime | None = 
     at once to the first on the waitlist. Returns the promoted sign-up, if any."""
     require_role(actor, "volunteer")
     if signup.user_id != actor.id:
-        raise Forbidden("这不是您的报名。")
+        raise Forbidden(_("这不是您的报名。"))
     if signup.status not in LIVE:
-        raise Conflict("该报名已取消。")
+        raise Conflict(_("该报名已取消。"))
     shift = session.get(Shift, signup.shift_id)
     now = now or utcnow()
     start = starts_at(shift)
     if signup.status == "booked" and start - now < CANCEL_NOTICE:
-        raise Conflict(f"班次将于 {shift.date.isoformat()} {shift.start_time.strftime('%H:%M')} 开始，"
-                       "开始前12小时内不能在线取消。如确有急事，请直接联系班次协调人。")
+        when = f"{day(shift.date)} {shift.start_time.strftime('%H:%M')}"
+        raise Conflict(_("班次将于 %(when)s 开始，开始前12小时内不能在线取消。如确有急事，请直接联系班次协调人。",
+                         when=when))
     was_booked = signup.status == "booked"
     signup.status, signup.cancelled_at = "cancelled", now
     session.flush()

@@ -9,6 +9,7 @@ from ..auth.policy import allows, permission
 from ..db import db
 from ..errors import Invalid
 from ..forms import EmptyForm, ReasonForm
+from ..i18n import _
 from ..needs import listing
 from ..needs.models import Need
 from ..privacy.vault import vault
@@ -29,7 +30,7 @@ def register():
     session = db()
     form = RegistrationForm()
     form.region_code.choices = [(r.code, r.name) for r in registration.county_choices(session)]
-    form.organization_id.choices = [("", "不属于任何组织")] + [
+    form.organization_id.choices = [("", _("不属于任何组织"))] + [
         (str(o.id), o.name) for o in registration.organization_choices(session)]
     status = 200
     if request.method == "POST":
@@ -50,7 +51,8 @@ def register():
             status = 422
         else:
             start_session(session, user)
-            return done("注册成功，欢迎加入志愿服务。可在帮扶需求中查看服务类需求的班次并报名。", "volunteer_records.mine")
+            return done(_("注册成功，欢迎加入志愿服务。可在帮扶需求中查看服务类需求的班次并报名。"),
+                        "volunteer_records.mine")
     elif request.method == "POST":
         status = 422
     return render("volunteering/register.html", form=form, status=status, skills=SKILLS, availability=AVAILABILITY)
@@ -108,7 +110,7 @@ def create_shift(need_id: int):
     shifts.create_shift(session, current_user, need, on=form.date.data, start=form.start_time.data,
                         end=form.end_time.data, capacity=form.capacity.data,
                         required_skills=form.required_skills.data or [])
-    return done("已添加班次。签到码只显示给协调人，请在现场告知已报名的志愿者。", "volunteering.need_shifts",
+    return done(_("已添加班次。签到码只显示给协调人，请在现场告知已报名的志愿者。"), "volunteering.need_shifts",
                 need_id=need.id, trigger="shifts-changed")
 
 
@@ -124,7 +126,7 @@ def cancel_shift(shift_id: int):
     session = db()
     shift, need = shifts.get_shift(session, shift_id)
     shifts.cancel_shift(session, current_user, shift)
-    return done("班次已取消。", "volunteering.need_shifts", need_id=need.id, trigger="shifts-changed")
+    return done(_("班次已取消。"), "volunteering.need_shifts", need_id=need.id, trigger="shifts-changed")
 
 
 @bp.post("/shifts/<int:shift_id>/signup")
@@ -134,8 +136,9 @@ def sign_up(shift_id: int):
     session = db()
     shift, need = shifts.get_shift(session, shift_id)
     signup = signups.sign_up(session, current_user, shift, waitlist=request.form.get("waitlist") == "1")
-    message = ("报名成功。服务地址将在班次开始前24小时开放查看。" if signup.status == "booked"
-               else f"已加入候补名单，当前第{signups.waitlist_position(session, signup)}位。有人取消时将按顺序递补并通知您。")
+    message = (_("报名成功。服务地址将在班次开始前24小时开放查看。") if signup.status == "booked"
+               else _("已加入候补名单，当前第%(position)s位。有人取消时将按顺序递补并通知您。",
+                      position=signups.waitlist_position(session, signup)))
     return done(message, "volunteering.need_shifts", need_id=need.id, trigger="shifts-changed")
 
 
@@ -146,7 +149,7 @@ def cancel_signup(signup_id: int):
     session = db()
     signup = signups.own_signup(session, current_user, signup_id)
     signups.cancel(session, current_user, signup)
-    return done("已取消报名。", "volunteer_records.mine", trigger="shifts-changed")
+    return done(_("已取消报名。"), "volunteer_records.mine", trigger="shifts-changed")
 
 
 @bp.post("/shifts/<int:shift_id>/address")
@@ -176,14 +179,14 @@ def _attendance(signup_id: int, action):
 @permission("shift.attend")
 def check_in(signup_id: int):
     endpoint, values = _attendance(signup_id, attendance.check_in)
-    return done("已签到。", endpoint, trigger="attendance-changed", **values)
+    return done(_("已签到。"), endpoint, trigger="attendance-changed", **values)
 
 
 @bp.post("/signups/<int:signup_id>/check-out")
 @permission("shift.attend")
 def check_out(signup_id: int):
     endpoint, values = _attendance(signup_id, attendance.check_out)
-    return done("已签退，服务时长已提交审核。", endpoint, trigger="attendance-changed", **values)
+    return done(_("已签退，服务时长已提交审核。"), endpoint, trigger="attendance-changed", **values)
 
 
 def _decide(entry_id: int, approve: bool):
@@ -195,11 +198,11 @@ def _decide(entry_id: int, approve: bool):
     else:
         form = ReasonForm()
         if not form.validate_on_submit():
-            raise Invalid("不予认定须填写原因（2至500字）。", "reason")
+            raise Invalid(_("不予认定须填写原因（2至500字）。"), "reason")
         reason = form.reason.data
     attendance.decide(session, current_user, entry, approve, reason)
     shift, need = shifts.get_shift(session, entry.shift_id)
-    return done("已认定服务时长。" if approve else "已记录不予认定及原因。", "volunteering.need_shifts",
+    return done(_("已认定服务时长。") if approve else _("已记录不予认定及原因。"), "volunteering.need_shifts",
                 need_id=need.id, trigger="hours-changed")
 
 

@@ -72,7 +72,7 @@ def _parameters(s, places: Places, user_id: int | None) -> dict[str, list]:
         "claim_id": list(s.scalars(select(Claim.id).where(mine))) + [s.scalars(select(Claim.id)).first()],
         "pledge_id": list(s.scalars(select(Pledge.id).where(Pledge.pledger_id == (user_id or 0)))) or [1],
         "fulfilment_id": list(s.scalars(select(Fulfilment.id).limit(3))) or [1],
-        "job_id": [1], "token": ["not-a-token"], "name": ["blind_spots"], "fmt": ["csv"],
+        "job_id": [1], "token": ["not-a-token"], "locale": ["en", "zh_CN"], "name": ["blind_spots"], "fmt": ["csv"],
         # A sign-up's calendar file (its owner's) and a certificate number that checks out nowhere.
         "signup_id": list(s.scalars(select(ShiftSignup.id).where(ShiftSignup.user_id == (user_id or 0))
                                     .order_by(ShiftSignup.id).limit(2))) or [1],

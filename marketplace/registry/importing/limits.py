@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree.ElementTree import ParseError, iterparse
 
+from ...i18n import N_
 from .report import ImportFileError
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -87,7 +88,7 @@ def check_xlsx(path: Path, limits: ImportLimits) -> int | None:
             sheet = _first_sheet(archive, names)
             return _check_sheet(archive, sheet, limits) if sheet else None
     except (zipfile.BadZipFile, ParseError, KeyError, ValueError, EOFError):
-        raise ImportFileError("无法读取 Excel 文件：文件已损坏，或不是 .xlsx 格式。") from None
+        raise ImportFileError(N_("无法读取 Excel 文件：文件已损坏，或不是 .xlsx 格式。")) from None
 
 
 def _first_sheet(archive: zipfile.ZipFile, names: set[str]) -> str | None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
+from ...i18n import N_
 from .limits import ImportLimits, check_csv_row, check_xlsx
 from .report import ImportFileError
 
@@ -44,7 +45,7 @@ def open_table(path: Path, is_header, limits: ImportLimits | None = None) -> Tab
     except OSError as error:
         raise ImportFileError(f"无法打开文件：{error.strerror or error}") from None
     if magic == _OLE_MAGIC:
-        raise ImportFileError("不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后再导入。")
+        raise ImportFileError(N_("不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后再导入。"))
     if magic == _ZIP_MAGIC:
         return _xlsx(path, is_header, limits)
     return _csv(path, is_header, limits)
@@ -61,7 +62,7 @@ def _find_header(rows: Iterator[tuple[int, list[str]]], is_header) -> tuple[int,
         if seen >= HEADER_SEARCH_ROWS:
             break
     if first is None:
-        raise ImportFileError("文件是空的，没有表头和数据。")
+        raise ImportFileError(N_("文件是空的，没有表头和数据。"))
     return first  # the caller reports which required headers it lacks
 
 
@@ -84,7 +85,7 @@ def _detect_encoding(path: Path, limits: ImportLimits) -> tuple[str, int]:
             if "field larger than field limit" in str(error):  # csv's own cap (128 KiB), above ours
                 raise limits.cell_exceeded(reader.line_num + 1, csv.field_size_limit()) from None
             raise ImportFileError(f"CSV 文件第{reader.line_num}行无法解析（{error}），请检查文件是否完整。") from None
-    raise ImportFileError("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV 文件，或 Excel（.xlsx）文件。")
+    raise ImportFileError(N_("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV 文件，或 Excel（.xlsx）文件。"))
 
 
 def _csv_rows(handle) -> Iterator[tuple[int, list[str]]]:
@@ -140,10 +141,10 @@ def _xlsx(path: Path, is_header, limits: ImportLimits) -> Table:
             warnings.simplefilter("ignore")
             book = load_workbook(path, read_only=True, data_only=True)
     except Exception:  # zipfile, XML and openpyxl errors alike mean the same thing to staff
-        raise ImportFileError("无法读取 Excel 文件：文件已损坏，或不是 .xlsx 格式。") from None
+        raise ImportFileError(N_("无法读取 Excel 文件：文件已损坏，或不是 .xlsx 格式。")) from None
     if not book.worksheets:
         book.close()
-        raise ImportFileError("Excel 文件中没有工作表。")
+        raise ImportFileError(N_("Excel 文件中没有工作表。"))
     sheet = book.worksheets[0]
     estimate = present or sheet.max_row
     # The stored dimension may be stale or absent; without it every row present is read.
@@ -156,6 +157,6 @@ def _xlsx(path: Path, is_header, limits: ImportLimits) -> Table:
         raise
     except Exception:
         book.close()
-        raise ImportFileError("无法读取 Excel 文件：文件已损坏，或不是 .xlsx 格式。") from None
+        raise ImportFileError(N_("无法读取 Excel 文件：文件已损坏，或不是 .xlsx 格式。")) from None
     total = max(estimate - header_line, 0) if estimate else None
     return Table(headers, header_line, total, rows, book.close)
