@@ -81,6 +81,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(notify_profile_bp)
     app.register_blueprint(password_bp)
     from .auth.language_views import bp as language_bp
+    from .offers.views import bp as offers_bp
+    from .purchases.views import bp as purchases_bp
+    from .referrals.views import bp as referrals_bp
+    from .routing.views import bp as routing_bp
+
+    for blueprint in (offers_bp, referrals_bp, routing_bp, purchases_bp):  # both directions of 衔接 (issue 16)
+        app.register_blueprint(blueprint)
 
     app.register_blueprint(language_bp)
     from .security.views import bp as security_bp

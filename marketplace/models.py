@@ -11,13 +11,17 @@ from .fulfilment.models import Fulfilment
 from .ledger.models import AidItem, LedgerCheckpoint, LedgerEntry, LedgerHead, OrganizationTotal
 from .needs.models import Need, NeedHistory
 from .notify.subscriptions import NotificationSubscription
+from .offers.models import NeedReferral, ResourceOffer, ResourceOfferRegion
 from .operations.models import WorkerHeartbeat
 from .organizations.models import Invitation, Organization, OrganizationHistory
 from .outbox.models import OutboxMessage
 from .pledges.models import Pledge
+from .purchases.models import PurchaseProject
+from .referrals.models import FamilyReferral
 from .regions.models import Region
 from .registry.models import AccessLog, Household, HouseholdHistory, ImportJob, KeyRotation, RegionTierCount
 from .reports.models import ReportSnapshot
+from .routing.models import NeedRouting, RoutingRule
 from .search.models import SynonymGroup
 from .security.models import AuthThrottle, SecurityEvent, UserSession
 from .volunteering.models import HoursEntry, Shift, ShiftSignup, VolunteerProfile
@@ -30,4 +34,6 @@ __all__ = [
     "OrganizationTotal", "RegionTierCount", "ReportSnapshot", "WorkerHeartbeat",
     "AidItem", "KeyRotation", "LedgerCheckpoint", "LedgerHead",
     "ConfirmationRule", "DeliverySlip", "EvaluationTally", "EvidenceFile", "FollowUp",
+    "FamilyReferral", "NeedReferral", "NeedRouting", "PurchaseProject", "ResourceOffer", "ResourceOfferRegion",
+    "RoutingRule",
 ]

@@ -75,9 +75,13 @@ STAFF_DUTIES = {
     "verification": N_("凭证核验"),
     "org_vetting": N_("组织审核"),
     "rules": N_("规则配置"),
+    "purchasing": N_("购买服务"),
 }
 
-ORG_KINDS = {"charity": N_("慈善组织"), "social_org": N_("社会组织"), "company": N_("企业"), "other": N_("其他")}
+# 政府部门: departments (教育, 卫健/医保, 住建, …) join as organisations of this kind to receive routed needs.
+ORG_KINDS = {"charity": N_("慈善组织"), "social_org": N_("社会组织"), "company": N_("企业"), "other": N_("其他"),
+    "government": N_("政府部门"),
+}
 
 ORG_STATUSES = {"pending": N_("待审核"), "approved": N_("已认证"), "rejected": N_("未通过"), "suspended": N_("已暂停")}
 
@@ -153,3 +157,49 @@ MAIL_KINDS = {
 IMPORT_STATUSES = {"queued": N_("排队中"), "running": N_("正在导入"), "done": N_("已完成"), "failed": N_("失败")}
 SIGNUP_STATUSES = {"booked": N_("已报名"), "waitlisted": N_("候补"), "cancelled": N_("已取消")}
 HOURS_STATUSES = {"pending": N_("待审核"), "approved": N_("已认定"), "declined": N_("未认定")}
+
+# Government departments that receive routed needs (分类推送, routing/): Organization.department.
+DEPARTMENTS = {
+    "education": N_("教育部门"),
+    "health": N_("卫健与医保部门"),
+    "housing": N_("住建部门"),
+    "hrss": N_("人社部门"),
+    "disabled": N_("残联"),
+    "union": N_("工会"),
+    "women": N_("妇联"),
+    "youth": N_("团委"),
+}
+# How civil affairs learned of a need (Need.source), required when posting and importing.
+NEED_SOURCES = {
+    "window": N_("窗口受理"),
+    "hotline": N_("救助热线"),
+    "visit": N_("入户走访"),
+    "data_alert": N_("数据比对预警"),
+    "application": N_("本人申请"),
+    "social_referral": N_("社会力量转介"),
+}
+# Who paid for an entry of the chain (LedgerEntry.funding).
+FUNDING = {
+    "fiscal": N_("财政资金"),
+    "purchase": N_("政府购买服务"),
+    "charity": N_("慈善资金"),
+    "corporate": N_("企业捐赠"),
+    "volunteer": N_("志愿服务"),
+}
+# 双向转介: what civil affairs decided for a family referred to it (FamilyReferral.outcome).
+REFERRAL_OUTCOMES = {
+    "dibao": N_("纳入低保"),
+    "tekun": N_("纳入特困"),
+    "temporary": N_("临时救助"),
+    "department": N_("转介相关部门"),
+    "monitoring": N_("列入监测"),
+    "ineligible": N_("不符合条件"),
+}
+REFERRAL_STATUSES = {"open": N_("待处理"), "decided": N_("已办结"), "withdrawn": N_("已撤回")}
+OFFER_STATUSES = {"open": N_("进行中"), "closed": N_("已结束"), "withdrawn": N_("已撤回")}
+NEED_REFERRAL_STATUSES = {"pending": N_("待答复"), "accepted": N_("已接受"), "declined": N_("已谢绝"),
+                          "lapsed": N_("已过期"), "cancelled": N_("已取消")}
+ROUTING_STATUSES = {"pending": N_("部门办理中"), "handled": N_("部门已办理"), "declined": N_("部门已退回"),
+                    "lapsed": N_("办理期满")}
+ROUTING_ANSWERS = {"handled": N_("已办理"), "not_ours": N_("不属于本部门"), "no_policy": N_("无对应政策")}
+PURCHASE_STATUSES = {"active": N_("执行中"), "closed": N_("已结束")}

@@ -82,6 +82,21 @@ POLICY: dict[str, Rule] = {
     "accounts.grant": Rule(STAFF, duty="accounts", scope="region", reauth=True, label=N_("创建账号、授予职责")),
     "security_log.read": Rule(STAFF, duty="accounts", scope="region", label=N_("安全日志")),
     "outbox.read": Rule(STAFF, scope="region", label=N_("邮件队列（查看、重试发送）")),
+    # Both directions of 衔接 (issue 16).
+    "offer.read": Rule(None, label=N_("慈善帮扶资源清单（公开，不含任何受助户）")),
+    "offer.manage": Rule(CHARITY, scope="organization",
+                         label=N_("发布与管理本组织的慈善项目，接受或谢绝定向转介的需求")),
+    "offer.match": Rule(STAFF, scope="region", label=N_("查看服务本地的慈善项目及与之匹配的需求和名单户")),
+    "offer.refer": Rule(STAFF, duty="need_posting", scope="region", label=N_("将需求定向转介给慈善项目")),
+    "offer.ledger": Rule(STAFF, scope="region", reauth=True, label=N_("导出三级慈善帮扶资源台账")),
+    "referral.file": Rule(FULFILERS, scope="owner", label=N_("向民政部门转介困难家庭，查看转介结果")),
+    "referral.read": Rule(STAFF, scope="region", label=N_("转介给本地民政的困难家庭（查看个人信息逐次记录）")),
+    "referral.decide": Rule(STAFF, duty="need_posting", scope="region", label=N_("记录转介办理结果，关联名单户")),
+    "routing.configure": Rule(STAFF, duty="rules", scope="region", label=N_("分类推送规则：需求先推送哪个部门、多久")),
+    "routing.answer": Rule(CHARITY, scope="organization", label=N_("政府部门办理推送的需求：已办理或退回")),
+    "purchase.read": Rule(STAFF, scope="region", label=N_("政府购买服务项目及其进度")),
+    "purchase.manage": Rule(STAFF, duty="purchasing", scope="region",
+                            label=N_("登记政府购买服务项目，将服务需求分派给项目")),
     "data.export": Rule(STAFF, scope="region", reauth=True, label=N_("导出台账、报表、名单数据")),
 }
 

@@ -10,7 +10,7 @@ from ..duplicates.check import Proposed, check, describe
 from ..errors import Conflict, Forbidden, Invalid
 from ..i18n import N_, _
 from ..modelbase import utcnow
-from ..needs import lifecycle
+from ..needs import holds, lifecycle
 from ..needs.models import Need
 from ..notify import emitters as notify
 from ..organizations.models import Organization
@@ -39,6 +39,9 @@ def claim_need(session: Session, actor, need: Need, start_days: int = 7, stale_l
         # Partial pledges (pledges/) hold part of the target; a whole-need claim would double it.
         raise Conflict(_("该需求已有组织部分认捐，不能整体认领。请在需求页面认捐剩余部分。"))
     _refuse_exact_duplicate(session, actor, need)
+    # Held for a department or an offer's organisation, or a purchase project's: the version check in
+    # move() catches a hold placed after this read.
+    holds.check_open_to(need, actor.organization_id)
     lifecycle.move(session, need, "claim", actor.id)
     now = utcnow()
     claim = Claim(need_id=need.id, claimant_id=actor.id, organization_id=actor.organization_id,

@@ -147,6 +147,9 @@ class _Seeder:
         self.proof.follow_ups()
         self._service_profiles()
         seed_supply(self.session, self.staff, self.members, self.volunteers, self.today)
+        from .linkage import seed_linkage
+
+        seed_linkage(self)
 
     # --- people and organizations -------------------------------------------------------------
     def _user(self, email: str, name: str, role: str, region: str | None, org: int | None = None,

@@ -48,6 +48,10 @@ class LedgerEntry(SQLModel, table=True):
     # Charity and volunteer aid: how the household confirmed receipt (code | slip | visit), or "none", shown
     # as 未经受助方确认. None on government entries and on entries older than the field.
     confirmation: str | None = Field(default=None, max_length=8)
+    # Who paid (vocabulary.FUNDING: fiscal, purchase, charity, corporate, volunteer), since migration 0018;
+    # hashed when set, as confirmation. Entries before it read their funding from `source`.
+    funding: str | None = Field(default=None, max_length=12)
+    purchase_project_id: int | None = Field(default=None, foreign_key="purchase_project.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
     prev_hash: str = Field(max_length=64)
     entry_hash: str = Field(max_length=64, unique=True)

@@ -21,7 +21,9 @@ _HASHED = (
 # Added with the duplicate rules (migration 0003). Hashed only when set, so entries written before them
 # keep their digests; setting or clearing one afterwards changes the payload and breaks the chain.
 # `confirmation` came with delivery confirmation (migration 0016), on the same terms.
-_HASHED_WHEN_SET = ("period_start", "period_end", "member_ref", "item_key", "confirmation")
+# `funding` and `purchase_project_id` came with 政府购买服务 (migration 0018), on the same terms.
+_HASHED_WHEN_SET = ("period_start", "period_end", "member_ref", "item_key", "confirmation", "funding",
+                    "purchase_project_id")
 
 
 HASHED_FIELDS = _HASHED + _HASHED_WHEN_SET

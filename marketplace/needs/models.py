@@ -46,6 +46,16 @@ class Need(SQLModel, table=True):
     override_reason: str | None = Field(default=None, max_length=500)
     # Keyed digest of an imported row's natural key, so importing the same need list twice adds nothing.
     import_key: str | None = Field(default=None, max_length=64, unique=True)
+    # How civil affairs learned of the need (vocabulary.NEED_SOURCES: 窗口受理, 救助热线, 入户走访, …), required
+    # when posting and importing since migration 0018; "" for needs posted before it (shown as 未记录).
+    source: str = Field(default="", max_length=16, sa_column_kwargs={"server_default": ""})
+    # Held for one organisation until a time (a department routed to, 分类推送; an offer referred to, 定向转介):
+    # others cannot claim or pledge it meanwhile. Past `held_until` the hold is simply over.
+    held_by_org_id: int | None = Field(default=None, foreign_key="organization.id")
+    held_until: datetime | None = None
+    hold_kind: str | None = Field(default=None, max_length=12)  # routing | referral
+    # A service need assigned to a government purchase project: its provider carries it out (no public claim).
+    purchase_project_id: int | None = Field(default=None, foreign_key="purchase_project.id", index=True)
 
 
 class NeedHistory(SQLModel, table=True):

@@ -12,6 +12,8 @@ class Organization(SQLModel, table=True):
     name: str = Field(max_length=128)
     uscc: str = Field(max_length=18, unique=True)
     kind: str = Field(default="charity", max_length=16)
+    # For kind "government" (政府部门): which department (vocabulary.DEPARTMENTS: education, health, …).
+    department: str | None = Field(default=None, max_length=16)
     region_code: str = Field(foreign_key="region.code", max_length=12, index=True)
     status: str = Field(default="pending", max_length=12)
     # Declared service profile (服务意向): space-separated category codes and county/township codes that

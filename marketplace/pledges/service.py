@@ -16,7 +16,7 @@ from ..errors import Conflict, Forbidden, Invalid
 from ..i18n import N_, _, money
 from ..ledger.models import LedgerEntry
 from ..modelbase import utcnow
-from ..needs import lifecycle
+from ..needs import holds, lifecycle
 from ..needs.models import Need
 from ..notify import emitters as notify
 from ..organizations.models import Organization
@@ -85,16 +85,19 @@ def pledge(session: Session, actor, need: Need, amount: int | None) -> Pledge:
     if amount is None or amount <= 0:
         raise Invalid(_("认捐数额须大于0。"), "amount")
     _refuse_exact_duplicate(session, org, need)
+    holds.check_open_to(need, org.id)
     column = pledged_column(need)
     target_column = Need.target_amount_fen if need.form == "money" else Need.target_quantity
     result = session.execute(
         update(Need)
-        .where(Need.id == need.id, Need.status == "open", column + amount <= target_column)
+        .where(Need.id == need.id, Need.status == "open", column + amount <= target_column,
+               holds.not_held_clause(org.id, utcnow()))
         .values({column: column + amount, Need.version: Need.version + 1, Need.updated_at: utcnow()})
         .execution_options(synchronize_session=False)
     )
     session.refresh(need)
     if result.rowcount != 1:
+        holds.check_open_to(need, org.id)  # a hold placed since it was read
         raise _over_pledge(need, amount)
     row = Pledge(need_id=need.id, organization_id=org.id, pledger_id=actor.id, status="pledged",
                  amount_fen=amount if need.form == "money" else None,

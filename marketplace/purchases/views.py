@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("purchases", __name__)

@@ -1,0 +1,1 @@
+"""双向转介: families in hardship that organisations and volunteers meet, referred to civil affairs."""
