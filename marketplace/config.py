@@ -48,6 +48,10 @@ def load_config() -> dict:
         "DATABASE_URL": env.get("MARKETPLACE_DATABASE_URL") or f"sqlite:///{inst / 'shanqiao.db'}",
         "SQLITE_BUSY_TIMEOUT_MS": _int("MARKETPLACE_SQLITE_BUSY_TIMEOUT_MS", 15000),
         "CLAIM_START_DAYS": _int("MARKETPLACE_CLAIM_START_DAYS", 7),
+        # A need staff refer to a charity's offer (定向转介) is held for its organisation this many days.
+        "REFERRAL_HOLD_DAYS": _int("MARKETPLACE_REFERRAL_HOLD_DAYS", 7),
+        # A family referred to civil affairs (双向转介) is answered within this many working days.
+        "REFERRAL_DUE_WORKING_DAYS": _int("MARKETPLACE_REFERRAL_DUE_WORKING_DAYS", 10),
         # An organisation holding more than this many claims older than the start deadline (taken on and
         # not finished) must close or release some before it claims more.
         "CLAIM_STALE_LIMIT": _int("MARKETPLACE_CLAIM_STALE_LIMIT", 3),

@@ -152,7 +152,9 @@ MAIL_KINDS = {
     "claim.expiring": N_("认领即将到期"), "claim.expired": N_("认领已到期释放"), "transfer.requested": N_("认领转交请求"),
     "transfer.accepted": N_("认领转交已接受"), "transfer.lapsed": N_("认领转交已失效"), "shift.reminder": N_("服务班次提醒"),
     "shift.promoted": N_("候补转为已报名"), "digest.daily": N_("每日需求摘要"), "password.reset": N_("重设密码"),
-    "login.locked": N_("账号登录已锁定"),
+    "login.locked": N_("账号登录已锁定"), "need.routed": N_("需求推送部门办理"),
+    "referral.filed": N_("新的困难家庭转介"), "referral.decided": N_("转介已有办理结果"),
+    "offer.referred": N_("需求定向转介给本组织"),
 }
 IMPORT_STATUSES = {"queued": N_("排队中"), "running": N_("正在导入"), "done": N_("已完成"), "failed": N_("失败")}
 SIGNUP_STATUSES = {"booked": N_("已报名"), "waitlisted": N_("候补"), "cancelled": N_("已取消")}
@@ -203,3 +205,5 @@ ROUTING_STATUSES = {"pending": N_("部门办理中"), "handled": N_("部门已�
                     "lapsed": N_("办理期满")}
 ROUTING_ANSWERS = {"handled": N_("已办理"), "not_ours": N_("不属于本部门"), "no_policy": N_("无对应政策")}
 PURCHASE_STATUSES = {"active": N_("执行中"), "closed": N_("已结束")}
+# Why an open need cannot be claimed by everyone (needs/holds.py), as the public listing says it.
+HOLDS = {"referral": N_("已定向转介"), "routing": N_("部门办理中"), "purchase": N_("政府购买服务")}

@@ -75,6 +75,9 @@ def run_housekeeping(app, today: date | None = None) -> tuple[int, int]:
         released = claims.expire_overdue(session)
         lapse_transfers(session)
         expired = needs.expire_overdue(session, today or date.today())
+        from .routing.service import lapse_overdue as lapse_routings
+
+        lapse_routings(session)  # needs a department left unanswered: the hold ended, the row says so
         auto_checkout(session)  # volunteers who forgot to check out (volunteering/attendance.py)
         scheduled_mail.run(session)  # claim.expiring, shift.reminder, digest.daily (notify/scheduled.py)
         prune_stream(session)

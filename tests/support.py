@@ -111,6 +111,7 @@ class World:
                                target_quantity=5 if form == "goods" else None, unit="件" if form == "goods" else None,
                                contact_basis=overrides.pop("contact_basis", "none"),
                                age_band=overrides.pop("age_band", None),
+                               source=overrides.pop("source", "window"),
                                # duplicate-rule facts (period_start, period_end, member_ref, item_key, override_reason)
                                **overrides)
         with self.tx() as s:

@@ -2,6 +2,7 @@
 the document cannot list a category or sort the API would refuse."""
 
 from ..i18n import _, is_english, translate
+from ..offers import api as offers_api
 from ..search.query import SORTS
 from ..search.schema import FACETS
 from ..vocabulary import AGE_BANDS, CATEGORIES, FORMS, NEED_STATUSES, TIERS, URGENCIES
@@ -100,6 +101,7 @@ def openapi_document(base_path: str) -> dict:
                     "404": {"description": _("不存在或未公开"), "content": {"application/json": {"schema": error}}},
                 },
             }},
+            **offers_api.paths(_enum, _param, error),
         },
-        "components": {"schemas": {"PublicNeed": _need_schema()}},
+        "components": {"schemas": {"PublicNeed": _need_schema(), "PublicOffer": offers_api.schema(_enum)}},
     }

@@ -79,6 +79,24 @@ def need(need_id: int):
     return jsonify(_item(listing.public_need(session, found)))
 
 
+@bp.get("/offers")
+@permission("offer.read")
+def offers():
+    """The charity resource list (慈善帮扶资源清单): ?category=&place=&page= ; no household in any field."""
+    from ..offers import api as offers_api
+
+    return jsonify(offers_api.offers_page(db(), request.args, current_app.config["PAGE_SIZE"]))
+
+
+@bp.get("/offers/<int:offer_id>")
+@permission("offer.read")
+def offer(offer_id: int):
+    from ..offers import api as offers_api
+    from ..offers.service import public_offer
+
+    return jsonify(offers_api.item(public_offer(db(), offer_id)))
+
+
 @bp.errorhandler(DomainError)
 def _domain_error(error: DomainError):
     return jsonify(error=error.message, field=error.field), error.status

@@ -62,6 +62,8 @@ def claim_refusal(session: Session, actor, need: Need) -> str | None:
         org = session.get(Organization, actor.organization_id) if actor.organization_id else None
         if org is None or org.status != "approved":
             return _("您所在的组织尚未通过民政部门审核，暂不能认领需求。")
+    if role in ("charity", "volunteer"):
+        return holds.refusal(need, getattr(actor, "organization_id", None))
     return None
 
 

@@ -89,6 +89,11 @@ ORG_SERVICES = (
 )
 VOLUNTEER_SERVICES = ("care education", "care psychological", "education", "care accessibility", "psychological")
 
+# How the demo's needs reached civil affairs (vocabulary.NEED_SOURCES): mostly the township window and
+# home visits, fewer by the hotline, data-matching alerts, the person's own application or a charity.
+NEED_SOURCES_WEIGHTED = {"window": 30, "visit": 25, "hotline": 12, "data_alert": 15, "application": 10,
+                         "social_referral": 8}
+
 # Share of each life-cycle state among the demo's needs (300 in all).
 STATES = {"draft": 25, "open": 120, "claimed": 30, "in_progress": 25, "submitted": 25, "verified": 50,
           "expired": 15, "cancelled": 10}
@@ -114,6 +119,7 @@ def demo_logins() -> list[tuple[str, str, str, str]]:
         ("市级工作人员", f"city@{DOMAIN}", PASSWORD, "全部职责（含账号管理、规则配置）。查看亳州市四个区县的登记户、需求和救助链"),
         ("慈善组织成员", f"charity@{DOMAIN}", PASSWORD, "亳州市慈善总会：认领资金、物资和改造需求，开始帮扶并提交凭证"),
         ("志愿者", f"volunteer@{DOMAIN}", PASSWORD, "认领服务类需求（上门助浴、课后陪伴等），完成后提交服务时长"),
+        ("政府部门（谯城区教育局）", f"dept.edu@{DOMAIN}", PASSWORD, "分类推送：助学需求先由教育部门办理，答复已办理或退回社会力量"),
     ]
     return rows
 
@@ -362,7 +368,14 @@ class _Seeder:
             category=template.category, form=template.form, title=template.title, description=template.text,
             urgency=urgency, deadline=deadline, target_amount_fen=amount, target_quantity=quantity,
             unit=template.unit, contact_basis=consent if rng.random() < 0.7 else "none", age_band=band,
+            source=self._source(),
         )
+
+    def _source(self) -> str:
+        # A generator of its own: drawing from self.rng would shift every need, claim and name after it.
+        if not hasattr(self, "_sources"):
+            self._sources = random.Random(16)
+        return self._sources.choices(tuple(NEED_SOURCES_WEIGHTED), tuple(NEED_SOURCES_WEIGHTED.values()))[0]
 
     def _claimant(self, form: str, county: str) -> AppUser:
         """Volunteers take most service needs; organizations take the rest. The memorable demo accounts

@@ -23,6 +23,7 @@ from ..needs.models import Need
 from ..notify import emitters as notify
 from ..paging import Page, PageRequest
 from ..privacy.pii_scan import scan_for_household
+from ..purchases import figures as purchase_figures
 from ..registry.models import Household
 from . import evidence_forms, evidence_state
 from .models import Fulfilment
@@ -92,9 +93,11 @@ def verify(session: Session, actor, fulfilment: Fulfilment, *, slip_checked: boo
     fulfilment.status, fulfilment.reviewed_by_id, fulfilment.reviewed_at = "verified", actor.id, utcnow()
     fulfilment.confirmation = confirmed
     claim.status, claim.ended_at = "completed", utcnow()
-    ledger.append(
-        session, session.get(Household, need.household_id),
-        source="volunteer" if claim.organization_id is None else "charity",
+    source = "volunteer" if claim.organization_id is None else "charity"
+    entry = ledger.append(
+        session, session.get(Household, need.household_id), source=source,
+        # Who paid (资金来源): a purchase project's need is 政府购买服务 and counts against the project.
+        **purchase_figures.chain_terms(session, need, source, claim.organization_id),
         category=need.category, title=need.title, unit=need.unit,
         **evidence_forms.chain_figures(need.form, fulfilment),  # only the form's own figures reach the chain
         occurred_on=fulfilment.delivered_on, organization_id=claim.organization_id, need_id=need.id,
@@ -104,6 +107,7 @@ def verify(session: Session, actor, fulfilment: Fulfilment, *, slip_checked: boo
         item_key=need.item_key, note=f"一事一议：{need.override_reason}"[:500] if need.override_reason else None,
         confirmation=confirmed,
     )
+    purchase_figures.entry_verified(session, entry)
     tally.on_reviewed(session, need, organization_id=claim.organization_id, claimed_at=claim.claimed_at,
                       submitted_at=fulfilment.submitted_at, outcome="verified", confirmation=confirmed)
     session.flush()

@@ -94,8 +94,9 @@ def recategorise(session: Session, actor, household: Household, entry: LedgerEnt
 
 
 def _facts(entry: LedgerEntry) -> dict:
-    """What duplicate rules compare (period, member, item) stays with the corrected aid."""
-    names = ("period_start", "period_end", "member_ref", "item_key")
+    """What duplicate rules compare (period, member, item), and who paid (funding, purchase project), stay
+    with the corrected aid."""
+    names = ("period_start", "period_end", "member_ref", "item_key", "funding", "purchase_project_id")
     return {name: getattr(entry, name) for name in names if hasattr(entry, name)}
 
 

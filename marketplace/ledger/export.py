@@ -16,10 +16,11 @@ from sqlmodel import Session
 
 from ..auth.models import AppUser
 from ..organizations.models import Organization
+from ..purchases.funding import of_source
 from ..regions.models import Region
 from ..registry.models import Household
 from ..spreadsheets import Column, fit, write_csv, write_xlsx
-from ..vocabulary import CATEGORIES, CONFIRMATIONS, LEDGER_SOURCES, TIERS
+from ..vocabulary import CATEGORIES, CONFIRMATIONS, FUNDING, LEDGER_SOURCES, TIERS
 from .models import LedgerEntry
 
 CHUNK = 5000
@@ -49,6 +50,10 @@ COLUMNS = [
     # 送达确认 of aid verified on the platform: 确认码, 签收回执, 回访 or 未经受助方确认; empty for entries that
     # never asked (government aid, corrections, entries verified before the household could confirm).
     Column("受助方确认", fit("受助方确认", 14)),
+    # 财政资金, 政府购买服务, 慈善资金, 企业捐赠 or 志愿服务. Last, so the columns before it keep their places for
+    # whoever reads the file by position. Entries before migration 0018 carry none and read it from their
+    # source and organisation's kind (purchases/funding.py).
+    Column("资金来源", fit("资金来源", 12)),
 ]
 
 
@@ -67,7 +72,7 @@ def _query(filters: ExportFilters):
                Organization.name, LedgerEntry.category, LedgerEntry.title, LedgerEntry.amount_fen,
                LedgerEntry.quantity, LedgerEntry.unit, LedgerEntry.hours, LedgerEntry.occurred_on,
                LedgerEntry.created_at, verifier.display_name, LedgerEntry.kind, LedgerEntry.seq,
-               corrected.seq, LedgerEntry.note, LedgerEntry.confirmation)
+               corrected.seq, LedgerEntry.note, LedgerEntry.confirmation, LedgerEntry.funding, Organization.kind)
         .join(Household, Household.id == LedgerEntry.household_id)
         .outerjoin(Organization, Organization.id == LedgerEntry.organization_id)
         .outerjoin(verifier, verifier.id == LedgerEntry.verified_by_id)
@@ -104,16 +109,17 @@ def rows(session: Session, filters: ExportFilters, *, as_text: bool = False) -> 
     # doubles the cost of a million of them.
     result = session.connection().execute(_query(filters).execution_options(yield_per=CHUNK, stream_results=True))
     for (code, region, tier, source, org, category, title, amount, quantity, unit, hours, occurred, created,
-         verifier, kind, seq, corrected_seq, note, confirmation) in result:
+         verifier, kind, seq, corrected_seq, note, confirmation, funding, org_kind) in result:
         area = areas.get(region)
         if area is None:
             parts = [names.get(region[:6]), names.get(region[:9]) if len(region) >= 9 else None]
             area = areas[region] = " · ".join(p for p in parts if p) or region
+        funding = funding or of_source(source, org_kind)
         yield (code, area, TIERS.get(tier, tier), LEDGER_SOURCES.get(source, source), org or "",
                CATEGORIES.get(category, category), title, money(amount), quantity, unit, hours, day(occurred),
                day(created.date()), verifier or "", KINDS.get(kind, kind), seq,
                f"{code} 第{corrected_seq}条" if corrected_seq else "", note or "",
-               CONFIRMATIONS.get(confirmation, confirmation or ""))
+               CONFIRMATIONS.get(confirmation, confirmation or ""), FUNDING.get(funding, funding))
 
 
 def _same(value):

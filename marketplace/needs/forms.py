@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 from ..forms import Length, YuanField
 from ..i18n import _l
 from ..inputs import IntegerField
-from ..vocabulary import AGE_BANDS, CATEGORIES, CONTACT_BASES, FORMS, URGENCIES
+from ..vocabulary import AGE_BANDS, CATEGORIES, CONTACT_BASES, FORMS, NEED_SOURCES, URGENCIES
 
 
 def _choices(table: dict) -> list[SelectChoice]:
@@ -22,6 +22,9 @@ class NeedForm(FlaskForm):
                         validators=[DataRequired(_l("请填写标题。")), Length(4, 80, _l("标题须为4至80个字。"))])
     description = TextAreaField(_l("需求描述（公开显示，须去标识化）"),
                                 validators=[Optional(), Length(max=2000, message=_l("需求描述不能超过2000字。"))])
+    # No default: the poster says how the need came to civil affairs (the reports count needs by source).
+    source = SelectField(_l("需求来源"), choices=[SelectChoice("", _l("请选择"))] + _choices(NEED_SOURCES),
+                         validators=[InputRequired(_l("请选择需求来源。"))])
     urgency = SelectField(_l("紧急程度"), choices=_choices(URGENCIES), default="normal")
     deadline = DateField(_l("截止日期"), validators=[InputRequired(_l("请填写截止日期（格式：2026-12-31）。"))],
                          default=lambda: date.today() + timedelta(days=30))

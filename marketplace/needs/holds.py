@@ -51,15 +51,29 @@ def _is_provider(need: Need, organization_id: int) -> bool:
     return project is not None and project.provider_id == organization_id
 
 
+def shown_hold(need: Need, now: datetime | None = None) -> str | None:
+    """What the public listing says of the need: purchase | routing | referral (vocabulary.HOLDS), or None."""
+    if need.purchase_project_id is not None:
+        return "purchase"
+    return need.hold_kind if held_for(need, now) else None
+
+
+def refusal(need: Need, organization_id: int | None, now: datetime | None = None) -> str | None:
+    """Why anyone but the holder cannot claim or pledge the need now, or None."""
+    if open_to(need, organization_id, now):
+        return None
+    if need.purchase_project_id is not None:
+        return _("该需求已纳入政府购买服务项目，由承接机构提供服务，不接受其他认领。")
+    if need.hold_kind == "routing":
+        return _("该需求正由相关政府部门办理，办理期满或部门答复后才向社会力量开放。")
+    return _("该需求已定向转介给一家慈善组织，对方答复前不接受其他认领或认捐。")
+
+
 def check_open_to(need: Need, organization_id: int | None, now: datetime | None = None) -> None:
     """Refuse a claim or pledge by anyone but the holder (a 409 saying why)."""
-    if open_to(need, organization_id, now):
-        return
-    if need.purchase_project_id is not None:
-        raise Conflict(_("该需求已纳入政府购买服务项目，由承接机构提供服务，不接受其他认领。"))
-    if need.hold_kind == "routing":
-        raise Conflict(_("该需求正由相关政府部门办理，办理期满或部门答复后才向社会力量开放。"))
-    raise Conflict(_("该需求已定向转介给一家慈善组织，对方答复前不接受其他认领或认捐。"))
+    reason = refusal(need, organization_id, now)
+    if reason:
+        raise Conflict(reason)
 
 
 def not_held_clause(organization_id: int | None, now: datetime):

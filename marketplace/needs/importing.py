@@ -32,7 +32,7 @@ from ..registry.importing.rows import EMPTY
 from ..registry.importing.runner import Importer, in_chunks, run
 from ..registry.importing.values import FieldError
 from ..registry.models import Household
-from ..vocabulary import CATEGORIES, FORMS, URGENCIES
+from ..vocabulary import CATEGORIES, FORMS, NEED_SOURCES, URGENCIES
 from . import service
 from .models import Need
 
@@ -52,6 +52,7 @@ NEED_COLUMNS = (
     Column("member_ref", "受助成员", ("member_ref", "受助人")),
     Column("item_key", "物品", ("item_key", "物品名称")),
     Column("override_reason", "一事一议理由", ("override_reason", "一事一议")),
+    Column("source", "需求来源", ("source", "来源", "需求渠道"), required=True),
 )
 NEEDS = Layout(NEED_COLUMNS)
 _VERSION = "needs-v1"
@@ -100,7 +101,7 @@ class NeedImporter(Importer):
         self.parsers = {
             "household_no": lambda v: values.text(v, "户编号", 32),
             "category": _choice(CATEGORIES, "需求类别"), "form": _choice(FORMS, "需求形式"),
-            "urgency": _choice(URGENCIES, "紧急程度"), "amount": values.amount_fen, "quantity": _quantity,
+            "urgency": _choice(URGENCIES, "紧急程度"), "source": _choice(NEED_SOURCES, "需求来源"), "amount": values.amount_fen, "quantity": _quantity,
             "deadline": day("截止日期"), "period_start": day("服务开始"), "period_end": day("服务结束"),
         }
 
@@ -163,7 +164,7 @@ class NeedImporter(Importer):
             urgency=row["urgency"] or "normal", deadline=row["deadline"], target_amount_fen=row["amount"],
             target_quantity=row["quantity"], unit=row["unit"] or (DEFAULT_UNIT if form == "goods" else None),
             period_start=row["period_start"], period_end=row["period_end"], member_ref=row["member_ref"],
-            item_key=row["item_key"], override_reason=row["override_reason"],
+            item_key=row["item_key"], override_reason=row["override_reason"], source=row["source"],
         )
         try:
             # create_need refuses before it writes anything, so a rejected row leaves nothing behind.

@@ -11,6 +11,7 @@ from ..regions.models import Region
 from ..registry import tier_counts
 from ..registry.models import Household
 from ..vocabulary import age_band, size_band
+from .holds import shown_hold
 from .models import Need
 
 PUBLIC_STATUSES = ("open", "claimed", "in_progress", "submitted", "verified")
@@ -37,6 +38,7 @@ class PublicNeed:
     target_amount_fen: int | None
     target_quantity: int | None
     unit: str | None
+    hold: str | None = None  # vocabulary.HOLDS: referred to an offer, with a department, a purchase project's
 
 
 def _region_names(session: Session, codes: set[str]) -> dict[str, str]:
@@ -89,7 +91,7 @@ def project(session: Session, rows, today: date | None = None) -> list[PublicNee
             need.id, need.category, need.form, need.title, need.description, need.urgency, need.status, tier,
             areas[(need.region_code, tier)],
             need.age_band or (age_band(year - born) if born else None), size_band(members),
-            need.deadline, need.target_amount_fen, need.target_quantity, need.unit,
+            need.deadline, need.target_amount_fen, need.target_quantity, need.unit, shown_hold(need),
         )
         for need, tier, members, born in rows
     ]

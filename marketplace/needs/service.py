@@ -17,7 +17,7 @@ from ..i18n import N_, _, is_english
 from ..paging import Page, PageRequest
 from ..privacy.vault import Vault
 from ..registry.models import Household
-from ..vocabulary import AGE_BANDS, CATEGORIES, CONTACT_BASES, FORMS, URGENCIES
+from ..vocabulary import AGE_BANDS, CATEGORIES, CONTACT_BASES, FORMS, NEED_SOURCES, URGENCIES
 from . import lifecycle, privacy
 from .models import Need
 
@@ -58,6 +58,9 @@ class NeedInput:
     member_ref: str | None = None
     item_key: str | None = None
     override_reason: str | None = None
+    # How civil affairs learned of it (vocabulary.NEED_SOURCES). The form and the import require it; None is
+    # left to callers that predate it (tests, scripts) and stores "" (未记录).
+    source: str | None = None
 
     def clean(self) -> None:
         self.member_ref = _member_role(re.sub(r"[\s\u3000]+", "", self.member_ref or "")) or None
@@ -123,6 +126,8 @@ def validate(data: NeedInput, today: date, identity: privacy.Identity | None = N
         raise Invalid(_("请选择有效的需求形式。"), "form")
     if data.urgency not in URGENCIES:
         raise Invalid(_("请选择有效的紧急程度。"), "urgency")
+    if data.source is not None and data.source not in NEED_SOURCES:
+        raise Invalid(_("请选择需求来源（如窗口受理、入户走访）。"), "source")
     title = (data.title or "").strip()
     if not 4 <= len(title) <= 80:
         raise Invalid(_("标题须为4至80个字。"), "title")
@@ -188,6 +193,7 @@ def create_need(session: Session, actor, household: Household, data: NeedInput, 
         item_key=data.item_key,
         override_reason=override,
         import_key=import_key,
+        source=data.source or "",
         created_by_id=actor.id,
         status="draft",
     )
@@ -204,7 +210,15 @@ def create_need(session: Session, actor, household: Household, data: NeedInput, 
     session.flush()
     if publish:
         lifecycle.move(session, need, "publish", actor.id)
+        _route(session, need, actor.id)
     return need
+
+
+def _route(session: Session, need: Need, actor_id: int | None) -> None:
+    """分类推送: a published need goes first to the department a routing rule names (routing/service.py)."""
+    from ..routing.service import route
+
+    route(session, need, actor_id)
 
 
 def publish(session: Session, actor, need: Need) -> Need:
@@ -215,7 +229,9 @@ def publish(session: Session, actor, need: Need) -> Need:
         household = session.get(Household, need.household_id)
         if matches := check(session, household, Proposed.of_need(need, exclude_need_id=need.id)):
             raise DuplicateWarning(matches)
-    return lifecycle.move(session, need, "publish", actor.id)
+    lifecycle.move(session, need, "publish", actor.id)
+    _route(session, need, actor.id)
+    return need
 
 
 def cancel(session: Session, actor, need: Need, reason: str) -> Need:

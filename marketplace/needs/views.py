@@ -116,7 +116,7 @@ def new(code: str):
             target_amount_fen=form.target_amount.data, target_quantity=form.target_quantity.data,
             unit=form.unit.data, contact_basis=form.contact_basis.data, age_band=form.age_band.data or None,
             period_start=form.period_start.data, period_end=form.period_end.data, member_ref=form.member_ref.data,
-            item_key=form.item_key.data, override_reason=form.override_reason.data,
+            item_key=form.item_key.data, override_reason=form.override_reason.data, source=form.source.data,
         )
         try:
             need = service.create_need(session, current_user, household, data,

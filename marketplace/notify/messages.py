@@ -19,7 +19,8 @@ KINDS = (
     "org.approved", "org.rejected", "org.suspended", "org.invitation", "need.claimed", "need.pledged",
     "evidence.submitted", "fulfilment.verified", "fulfilment.rejected", "claim.expiring", "claim.expired",
     "transfer.requested", "transfer.accepted", "transfer.lapsed", "shift.reminder", "shift.promoted",
-    "digest.daily", "password.reset", "login.locked",
+    "digest.daily", "password.reset", "login.locked", "need.routed",
+    "referral.filed", "referral.decided", "offer.referred",
 )
 # Mail the user did not cause and may switch off: it carries a signed one-click unsubscribe link.
 UNSUBSCRIBE = {"digest.daily": "digest", "shift.reminder": "reminders"}

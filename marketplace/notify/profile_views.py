@@ -20,7 +20,7 @@ TOPIC_NAMES = {"digest": N_("每日新需求摘要"), "reminders": N_("班次提
 
 class NotificationForm(FlaskForm):
     # Each language is named in itself (中文, English), as language choosers do.
-    locale = RadioField(_l("邮件语言"), choices=[SelectChoice(code, name) for code, name in subscriptions.LOCALES.items()],
+    locale = RadioField(_l("界面与邮件语言"), choices=[SelectChoice(code, name) for code, name in subscriptions.LOCALES.items()],
                         default="zh_CN")
     digest_enabled = BooleanField(_l("每天接收一封新需求摘要邮件"))
     # Checked by subscriptions.save against the vocabulary and the region table, which names the problem.

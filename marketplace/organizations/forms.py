@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, EqualTo, Optional
 
 from ..forms import Length
 from ..i18n import _l
-from ..vocabulary import ORG_KINDS, ORG_ROLES
+from ..vocabulary import DEPARTMENTS, ORG_KINDS, ORG_ROLES
 
 
 def _choices(table: dict[str, str]) -> list[SelectChoice]:
@@ -25,6 +25,9 @@ _PASSWORD = [DataRequired(_l("请设置登录密码。")), Length(min=10, messag
 class RegistrationForm(FlaskForm):
     name = StringField(_l("组织全称（与登记证书一致）"), validators=[DataRequired(_l("请填写组织全称。")), Length(max=128)])
     kind = SelectField(_l("组织类型"), choices=_choices(ORG_KINDS), validate_choice=False)
+    # Checked by the service: required when the kind is 政府部门, dropped otherwise.
+    department = SelectField(_l("所属部门（政府部门必选）"), choices=[SelectChoice("", _l("不适用"))] + _choices(DEPARTMENTS),
+                             validate_choice=False)
     uscc = StringField(_l("统一社会信用代码（18位）"), validators=[DataRequired(_l("请填写统一社会信用代码。"))])
     # 组织所在地, one level at a time (location.py fills the choices); the service checks the code.
     province = SelectField(_l("省（自治区、直辖市）"), validate_choice=False)

@@ -136,4 +136,14 @@ def _organization_notice():
             return None
         return org if org is not None and org.status != "approved" else None
 
-    return {"organization_notice": notice}
+    def kind():
+        """The signed-in member's organisation kind (a 政府部门's members get its routed needs in the menu)."""
+        if not current_user.is_authenticated or current_user.role != "charity" or not current_user.organization_id:
+            return None
+        try:
+            org = db().get(Organization, current_user.organization_id)
+        except SQLAlchemyError:
+            return None
+        return org.kind if org is not None else None
+
+    return {"organization_notice": notice, "my_org_kind": kind}

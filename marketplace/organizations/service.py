@@ -19,7 +19,7 @@ from ..privacy.pii_scan import scan
 from ..privacy.vault import Vault
 from ..recommend import profile
 from ..regions.models import Region
-from ..vocabulary import ORG_KINDS, ORG_STATUSES, label
+from ..vocabulary import DEPARTMENTS, ORG_KINDS, ORG_STATUSES, label
 from . import uscc
 from .access import ADMIN, may_see_contact, require_vetter
 from .models import Organization, OrganizationHistory
@@ -41,6 +41,7 @@ class Registration:
     password: str
     categories: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
+    department: str | None = None  # vocabulary.DEPARTMENTS, required for kind "government" (政府部门)
 
 
 def register(session: Session, vault: Vault, data: Registration) -> tuple[Organization, AppUser]:
@@ -50,6 +51,11 @@ def register(session: Session, vault: Vault, data: Registration) -> tuple[Organi
         raise Invalid(_("请填写组织全称（2至128字）。"), "name")
     if data.kind not in ORG_KINDS:
         raise Invalid(_("请选择组织类型。"), "kind")
+    department = data.department or None
+    if data.kind == "government" and department not in DEPARTMENTS:
+        raise Invalid(_("政府部门须选择所属部门（如教育、卫健与医保、残联）。"), "department")
+    if data.kind != "government":
+        department = None  # only departments have one; a charity that picked one by mistake keeps none
     code = uscc.check(data.uscc)
     if session.scalar(select(func.count()).select_from(Organization).where(Organization.uscc == code)):
         raise Invalid(_("该统一社会信用代码已登记。同一组织只能登记一次；如需加入，请向本组织管理员索取邀请链接。"),
@@ -63,7 +69,8 @@ def register(session: Session, vault: Vault, data: Registration) -> tuple[Organi
     phone = re.sub(r"[\s()（）]", "", data.contact_phone or "")
     if not _PHONE.match(phone):
         raise Invalid(_("请填写有效的联系电话：11位手机号，或带区号的固定电话，如 0558-7212345。"), "contact_phone")
-    org = Organization(name=name, uscc=code, kind=data.kind, region_code=home.code, status="pending",
+    org = Organization(name=name, uscc=code, kind=data.kind, department=department, region_code=home.code,
+                       status="pending",
                        contact_name_enc=vault.encrypt(contact_name), contact_phone_enc=vault.encrypt(phone))
     session.add(org)
     try:

@@ -57,7 +57,8 @@ def register():
             name=form.name.data, kind=form.kind.data, uscc=form.uscc.data, region_code=place.code,
             contact_name=form.contact_name.data, contact_phone=form.contact_phone.data, email=form.email.data,
             display_name=form.display_name.data, password=form.password.data,
-            categories=form.categories.data or [], regions=form.regions.data or [])
+            categories=form.categories.data or [], regions=form.regions.data or [],
+            department=form.department.data or None)
         try:
             org, admin = service.register(session, vault(), data)
         except Invalid as error:
@@ -93,5 +94,7 @@ def index():
 @bp.get("/organizations/<int:org_id>")
 @permission("public.read")
 def detail(org_id: int):
+    from ..offers.service import open_offers_of
+
     return render("organizations/public_detail.html", org=directory.public_detail(db(), org_id),
-                  min_followups=MIN_PUBLIC_FOLLOWUPS)
+                  min_followups=MIN_PUBLIC_FOLLOWUPS, offers=open_offers_of(db(), org_id))

@@ -22,6 +22,7 @@ from ..needs.models import Need
 from ..organizations.models import Organization
 from ..paging import Page, PageRequest
 from ..privacy.pii_scan import scan_for_household
+from ..purchases import figures as purchase_figures
 from ..registry.models import Household
 from .models import Pledge
 from .service import amount_text, check_owner, release_amount, require_status
@@ -90,6 +91,7 @@ def verify(session: Session, actor, row: Pledge, *, slip_checked: bool = False) 
         # The facts duplicate rules compare go on the chain with the aid, as for a whole-need fulfilment.
         period_start=need.period_start, period_end=need.period_end, member_ref=need.member_ref,
         item_key=need.item_key, note=note[:500], confirmation=confirmed,
+        **purchase_figures.chain_terms(session, need, "charity", row.organization_id),  # 慈善资金 or 企业捐赠
     )
     row.ledger_entry_id = entry.id
     tally.on_reviewed(session, need, organization_id=row.organization_id, claimed_at=row.pledged_at,

@@ -29,6 +29,7 @@ from ..ledger.models import LedgerEntry
 from ..needs.models import Need
 from ..organizations.models import Organization
 from ..outbox.models import OutboxMessage
+from ..referrals.models import FamilyReferral
 from ..registry.models import Household
 from ..volunteering.models import VolunteerProfile
 from .identity import name_lookup
@@ -131,6 +132,8 @@ def steps() -> list[Step]:
              _blobs(("name_enc", "phone_enc"))),
         Step("organization", Organization.__table__, ("contact_name_enc", "contact_phone_enc"),
              _blobs(("contact_name_enc", "contact_phone_enc"))),
+        # 双向转介: the name and phone a referrer gave, encrypted as registry identities are.
+        Step("family_referral", FamilyReferral.__table__, ("name_enc", "phone_enc"), _blobs(("name_enc", "phone_enc"))),
         Step("app_user", AppUser.__table__, ("totp_secret_enc",), _blobs(("totp_secret_enc",)),
              lambda t: t.c.totp_secret_enc.is_not(None)),
         Step("outbox_message", OutboxMessage.__table__, ("payload",), _outbox, lambda t: t.c.topic == "mail",
@@ -147,4 +150,5 @@ def steps() -> list[Step]:
 # Columns a step covers, for the schema test: every encrypted column must be one of these.
 COVERED = {("household", c) for c in ("head_name_enc", "id_number_enc", "phone_enc", "address_enc")} | {
     ("volunteer_profile", "name_enc"), ("volunteer_profile", "phone_enc"), ("organization", "contact_name_enc"),
-    ("organization", "contact_phone_enc"), ("app_user", "totp_secret_enc")}
+    ("organization", "contact_phone_enc"), ("app_user", "totp_secret_enc"), ("family_referral", "name_enc"),
+    ("family_referral", "phone_enc")}

@@ -10,6 +10,8 @@ What goes, each after its own period (config.py, MARKETPLACE_RETENTION_*_DAYS):
   NULL), counted from the review; the amounts and dates stay, and the chain entry remains the record of
   the aid. Evidence files (photos, receipts) of a claim's or a pledge's evidence go on the same clock:
   `purged_at` is set, and the worker's sweep (evidence/service.py) then deletes their bytes from storage;
+- the name and phone a referrer gave with a family referred to civil affairs (双向转介), counted from the
+  decision, on the identities' clock: the referral row stays (township, hardships, outcome) for the reports;
 - contact disclosures (access-log rows of a contact or address shown to someone) and all other
   access-log rows, counted from when they were written.
 
@@ -31,6 +33,7 @@ from ..fulfilment.models import Fulfilment
 from ..i18n import N_
 from ..modelbase import utcnow
 from ..pledges.models import Pledge
+from ..referrals.models import FamilyReferral
 from ..registry.models import AccessLog, Household
 
 # Access-log actions that disclosed a household's contact or address to someone (privacy/contact.py,
@@ -39,7 +42,8 @@ DISCLOSURES = ("view_contact", "view_address")
 # Stored in place of the purged text (and matched by the purge): Chinese data, translated where shown.
 EVIDENCE_PURGED = N_("（凭证说明已按保存期限清除）")
 KINDS = {"identities": "户主身份信息", "evidence": "帮扶凭证说明", "evidence_files": "帮扶凭证照片与收据",
-         "contact_disclosures": "联系方式与地址查看记录", "access_log": "其他访问日志"}
+         "contact_disclosures": "联系方式与地址查看记录", "access_log": "其他访问日志",
+         "referral_contacts": "转介家庭的姓名与电话"}
 # Primary keys per batch: one batch of the access log at city scale deletes a few thousand rows.
 BATCH = 5000
 EVENT = "retention.purge"
@@ -85,6 +89,10 @@ def _targets(periods: Periods, now: datetime) -> dict:
                                                    AccessLog.at < before(periods.disclosures)), None),
         "access_log": (AccessLog.id, and_(AccessLog.action.not_in(DISCLOSURES),
                                           AccessLog.at < before(periods.access_log)), None),
+        "referral_contacts": (FamilyReferral.id, and_(FamilyReferral.decided_at < before(periods.identity),
+                                                      or_(FamilyReferral.name_enc.is_not(None),
+                                                          FamilyReferral.phone_enc.is_not(None))),
+                              {"name_enc": None, "phone_enc": None}),
     }
 
 

@@ -8,8 +8,10 @@ from sqlmodel import Session
 
 from ..ledger import effective
 from ..ledger.models import LedgerEntry
+from ..organizations.models import Organization
+from ..purchases.funding import effective_sql
 from ..registry.models import Household
-from ..vocabulary import TIERS
+from ..vocabulary import FUNDING, TIERS
 from .filters import ReportFilters, in_scope_of
 
 
@@ -20,6 +22,16 @@ class TierAid:
     entries: int
     amount_fen: int
     hours: float
+    # (funding, entries, amount_fen, hours) per funding source (vocabulary.FUNDING) that gave the tier aid,
+    # in the vocabulary's order: 财政资金 beside 慈善资金 shows who fills or leaves the cliff.
+    by_funding: tuple[tuple[str, int, int, float], ...] = ()
+
+    def funded(self, funding: str) -> tuple[int, int, float]:
+        """(entries, amount_fen, hours) from one funding source."""
+        for code, entries, amount, hours in self.by_funding:
+            if code == funding:
+                return entries, amount, hours
+        return 0, 0, 0.0
 
     @property
     def amount_per_household(self) -> float:
@@ -39,17 +51,27 @@ def aid_by_tier(session: Session, filters: ReportFilters) -> list[TierAid]:
         .where(Household.status == "active", in_scope_of(Household.region_code, filters.prefix))
         .group_by(Household.tier)
     ).all())
+    funding = effective_sql(LedgerEntry, Organization.kind)
     aid_query = (
-        select(Household.tier, func.count(LedgerEntry.id), func.coalesce(func.sum(LedgerEntry.amount_fen), 0),
+        select(Household.tier, funding, func.count(LedgerEntry.id), func.coalesce(func.sum(LedgerEntry.amount_fen), 0),
                func.coalesce(func.sum(LedgerEntry.hours), 0))
         .join(Household, Household.id == LedgerEntry.household_id)
+        .outerjoin(Organization, Organization.id == LedgerEntry.organization_id)
         .where(Household.status == "active", in_scope_of(LedgerEntry.region_code, filters.prefix),
                LedgerEntry.occurred_on >= filters.date_from, LedgerEntry.occurred_on <= filters.date_to,
                effective.is_effective())
-        .group_by(Household.tier)
+        .group_by(Household.tier, funding)
     )
-    aid = {tier: (n, int(amount), float(hours)) for tier, n, amount, hours in session.execute(aid_query)}
-    return [TierAid(tier, households.get(tier, 0), *aid.get(tier, (0, 0, 0.0))) for tier in TIERS]
+    aid: dict[str, dict[str, tuple[int, int, float]]] = {}
+    for tier, source, n, amount, hours in session.execute(aid_query):
+        aid.setdefault(tier, {})[source] = (n, int(amount), float(hours))
+    rows = []
+    for tier in TIERS:
+        parts = aid.get(tier, {})
+        by_funding = tuple((code, *parts[code]) for code in FUNDING if code in parts)
+        rows.append(TierAid(tier, households.get(tier, 0), sum(p[1] for p in by_funding),
+                            sum(p[2] for p in by_funding), sum(p[3] for p in by_funding), by_funding))
+    return rows
 
 
 def bar_scale(rows: list[TierAid]) -> float:

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from ..regions.models import Region
 from ..spreadsheets import Column, fit
-from ..vocabulary import CATEGORIES, CLAIM_STATUSES, LEDGER_SOURCES, TIERS
+from ..vocabulary import CATEGORIES, CLAIM_STATUSES, FUNDING, LEDGER_SOURCES, TIERS
 from .sections import Report
 
 YUAN = "#,##0.00"
@@ -73,7 +73,14 @@ def _coverage_rows(report):
     area = AreaNames(report.session)
     for c in report.coverage():
         yield (LEDGER_SOURCES.get(c.source, c.source), c.organization, CATEGORIES.get(c.category, c.category),
-               area(c.township), c.entries, c.households, Decimal(c.amount_fen).scaleb(-2), c.hours)
+               area(c.township), c.entries, c.households, Decimal(c.amount_fen).scaleb(-2), c.hours,
+               FUNDING.get(c.funding, c.funding))
+
+
+def _cliff_funding_rows(report):
+    for t in report.cliff():
+        for funding, entries, amount, hours in t.by_funding:
+            yield (TIERS[t.tier], FUNDING.get(funding, funding), entries, Decimal(amount).scaleb(-2), hours)
 
 
 def _cols(*specs) -> list[Column]:
@@ -95,5 +102,9 @@ TABLES = {
         ("服务时长合计（小时）", 8, "0.0"), ("户均金额（元）", 10, YUAN), ("户均记录数", 6, "0.00")), _cliff_rows),
     "who-what-where": Table("谁在哪里做什么", _cols(
         ("来源", 8, None), ("帮扶方", 28, None), ("类别", 10, None), ("乡镇", 26, None), ("记录数", 8, "#,##0"),
-        ("受助户数", 8, "#,##0"), ("金额（元）", 14, YUAN), ("服务时长（小时）", 8, "0.0")), _coverage_rows),
+        ("受助户数", 8, "#,##0"), ("金额（元）", 14, YUAN), ("服务时长（小时）", 8, "0.0"), ("资金来源", 12, None)),
+        _coverage_rows),
+    "cliff-funding": Table("各类对象按资金来源获助", _cols(
+        ("救助类别", 16, None), ("资金来源", 12, None), ("救助记录数", 8, "#,##0"), ("金额合计（元）", 14, YUAN),
+        ("服务时长合计（小时）", 8, "0.0")), _cliff_funding_rows),
 }

@@ -85,11 +85,14 @@ SECTIONS = {
         _claimants),
     "cliff": Section(
         lambda s, f, now: cliff.aid_by_tier(s, f),
-        lambda t: [t.tier, t.households, t.entries, t.amount_fen, t.hours],
-        lambda s, rows, now: [cliff.TierAid(*r) for r in rows]),
+        lambda t: [t.tier, t.households, t.entries, t.amount_fen, t.hours, [list(f) for f in t.by_funding]],
+        # A row stored before the funding breakdown has five fields: it reads with none.
+        lambda s, rows, now: [cliff.TierAid(*r[:5], tuple(tuple(f) for f in (r[5] if len(r) > 5 else ())))
+                              for r in rows]),
     "who_what_where": Section(
         lambda s, f, now: coverage.who_does_what_where(s, f),
-        lambda c: [c.source, c.organization, c.category, c.township, c.entries, c.households, c.amount_fen, c.hours],
+        lambda c: [c.source, c.organization, c.category, c.township, c.entries, c.households, c.amount_fen, c.hours,
+                   c.funding],
         lambda s, rows, now: [coverage.Coverage(*r) for r in rows]),
 }
 

@@ -13,6 +13,7 @@ from .models import SecurityEvent
 # the CSV keeps it). A kind not listed here is a bug.
 KINDS = {
     "login": N_("登录"),
+    "referral.contact": N_("查看转介家庭的联系方式"),
     "login.locked": N_("登录锁定"),
     "logout": N_("退出登录"),
     "session.end": N_("会话结束"),

@@ -184,7 +184,7 @@ def test_the_cli_makes_the_first_administrator(app, world, monkeypatch):
                                            "--password", "a-long-password-2026"])
     assert result.exit_code == 0, result.output
     assert _account(world, "first@bozhou.gov.cn").duty_set == {
-        "accounts", "registry_import", "need_posting", "verification", "org_vetting", "rules"}
+        "accounts", "registry_import", "need_posting", "verification", "org_vetting", "rules", "purchasing"}
     [created] = _events(world, "account.create")
     assert created.subject_user_id == _account(world, "first@bozhou.gov.cn").id and created.actor_id is None
     result = CliRunner().invoke(cli.main, ["create-user", "--email", "x@bozhou.gov.cn", "--name", "某人",

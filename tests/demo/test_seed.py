@@ -49,7 +49,9 @@ def test_demo_seed_is_realistic_idempotent_and_identities_are_encrypted(app, eng
                                  "cancelled"}
         assert 280 <= sum(statuses.values()) <= 320
         assert len(set(s.scalars(select(Need.category)))) == 10
-        assert s.scalar(select(func.count()).select_from(Organization)) == 20
+        # 20 charities, social organisations and companies, and 6 government departments (分类推送)
+        assert s.scalar(select(func.count()).select_from(Organization).where(Organization.kind != "government")) == 20
+        assert s.scalar(select(func.count()).select_from(Organization).where(Organization.kind == "government")) == 6
         assert s.scalar(select(func.count()).select_from(AppUser).where(AppUser.role == "volunteer")) == 50
         assert first_break(s) is None
     emails = [email for _, email, _, _ in logins]

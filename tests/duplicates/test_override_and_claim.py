@@ -106,7 +106,7 @@ def test_a_soft_match_is_shown_to_the_claimant_who_may_still_claim(client, world
 
 def _form(**overrides):
     data = {"category": "goods", "form": "goods", "title": "冬季取暖电暖器一台", "description": "老人独居，冬季取暖困难。",
-            "urgency": "soon", "deadline": (TODAY + timedelta(days=20)).isoformat(), "target_amount": "",
+            "urgency": "soon", "source": "window", "deadline": (TODAY + timedelta(days=20)).isoformat(), "target_amount": "",
             "target_quantity": "1", "unit": "台", "item_key": "电暖器", "action": "publish"}
     data.update(overrides)
     return data

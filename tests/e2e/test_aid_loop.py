@@ -52,6 +52,7 @@ def test_a_need_goes_from_posting_to_the_households_chain(new_user, console_erro
     expect(poster.get_by_role("heading", name=f"为 {household.public_code} 发布帮扶需求")).to_be_visible()
     poster.get_by_label("需求类别").select_option(label="无障碍改造")
     poster.get_by_label("需求形式").select_option(label="改造")
+    poster.get_by_label("需求来源").select_option(label="入户走访")
     poster.get_by_label("标题").fill(TITLE)
     poster.get_by_label("需求描述").fill("户内有重度残疾人，如厕需要扶手，地面需做防滑处理。")
     poster.get_by_label("截止日期").fill(deadline)

@@ -22,7 +22,8 @@ ROLES = {"visitor": None, "staff": "staff@shanqiao.demo", "verifier": "verifier@
          "city": "city@shanqiao.demo", "charity": "charity@shanqiao.demo",
          # a plain member of charity@'s organisation, and administrators of a pending and a suspended one
          "charity_member": "org01.member1@shanqiao.demo", "pending_org": "org18.member1@shanqiao.demo",
-         "suspended_org": "org20.member1@shanqiao.demo", "volunteer": "volunteer@shanqiao.demo"}
+         "suspended_org": "org20.member1@shanqiao.demo", "volunteer": "volunteer@shanqiao.demo",
+         "department": "dept.edu@shanqiao.demo"}  # a government department (分类推送)
 PAGES_PER_ROLE = 80  # the city reaches about 50 shapes of page, the others fewer
 FAILING = {"serious", "critical"}
 # Links that leave the page for a file, end the session or take a one-time token.

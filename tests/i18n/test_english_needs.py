@@ -64,7 +64,7 @@ def test_staff_post_a_need_in_english_and_are_refused_in_english(client, world):
     for text in (f"Post a need for {household.public_code}", "Title (shown publicly", "Duplicate aid check",
                  "Save draft", "e.g. head, spouse, child1"):
         assert text in form, text
-    fields = {"category": "education", "form": "money", "title": "", "urgency": "normal",
+    fields = {"category": "education", "form": "money", "title": "", "urgency": "normal", "source": "window",
               "deadline": (date.today() + timedelta(days=20)).isoformat(), "target_amount": "2000",
               "contact_basis": "none", "action": "publish"}
     empty = post(client, url, fields, page=url)

@@ -31,6 +31,7 @@ ROLES = {
     "pending_org": "org18.member1@shanqiao.demo",  # administrator of an organisation awaiting vetting
     "suspended_org": "org20.member1@shanqiao.demo",  # administrator of a suspended organisation
     "volunteer": "volunteer@shanqiao.demo",
+    "department": "dept.edu@shanqiao.demo",  # a government department's member: needs routed to it (分类推送)
 }
 PAGES_PER_ROLE = 120
 VISITOR = {"Accept-Language": "en-GB,en;q=0.9"}

@@ -15,7 +15,7 @@ from marketplace.registry.models import Household
 
 HEADER = ["对象编号", "地区", "救助类别", "来源", "帮扶方", "类别", "项目", "金额（元）", "数量", "单位",
           "服务时长（小时）", "发生日期", "登记日期", "核验人", "记录类型", "链上序号", "更正的记录", "说明",
-          "受助方确认"]
+          "受助方确认", "资金来源"]
 
 
 def _government(world, household, on: date, amount_fen=62800, title="城乡低保金"):

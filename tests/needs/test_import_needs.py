@@ -12,14 +12,14 @@ from marketplace.cli import main
 from marketplace.needs.models import Need, NeedHistory
 
 HEADERS = ["户编号", "需求类别", "标题", "描述", "需求形式", "目标金额", "数量", "截止日期", "紧急程度", "服务开始", "服务结束",
-           "受助成员", "物品", "一事一议理由"]
+           "受助成员", "物品", "一事一议理由", "需求来源"]
 DEADLINE = (date.today() + timedelta(days=30)).isoformat()
 
 
 def row(**cells) -> dict[str, str]:
     base = {"户编号": "H-001", "需求类别": "助学", "标题": "秋季学期学费缺口", "描述": "孩子读高一，学费尚缺一部分。",
             "需求形式": "资金", "目标金额": "1500", "截止日期": DEADLINE, "紧急程度": "较急", "服务开始": "2026-09-01",
-            "服务结束": "2027-01-31", "受助成员": "子女1"}
+            "服务结束": "2027-01-31", "受助成员": "子女1", "需求来源": "窗口受理"}
     base.update(cells)
     return base
 

@@ -49,7 +49,8 @@ def _contexts(world, household) -> dict:
             "from_org": "涡阳县慈善协会", "to_org": "蒙城县爱心互助会", "hours": 72, "date": "2026-11-23",
             "needs": [digest], "more": 0, "settings_url": "http://127.0.0.1:5000/profile/notifications",
             "shifts": offered, "more_shifts": 0, "shifts_url": "http://127.0.0.1:5000/shifts",
-            "name": "志愿者", "minutes": 60, "until": "08:15"}
+            "name": "志愿者", "minutes": 60, "until": "08:15",
+            "area": "涡阳县 · 楚店镇", "filed_on": "2026-11-20", "due_on": "2026-12-04", "outcome": "dibao", "offer_title": "困境学生助学金"}
 
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])

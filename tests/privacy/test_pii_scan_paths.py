@@ -31,7 +31,7 @@ def test_an_id_number_typed_in_groups_or_full_width_is_refused_on_posting(client
     household = world.household()
     login(client, "poster@guoyang.gov.cn")
     page = f"/staff/households/{household.public_code}/needs/new"
-    form = {"category": "care", "form": "service", "title": "独居老人上门助浴", "urgency": "normal",
+    form = {"category": "care", "form": "service", "title": "独居老人上门助浴", "urgency": "normal", "source": "window",
             "description": "腿脚不便", "deadline": (date.today() + timedelta(days=30)).isoformat(),
             "contact_basis": "none", "age_band": "", "action": "publish"}
     response = post(client, page, {**form, field: text}, page=page)

@@ -94,7 +94,8 @@ def test_a_dry_run_counts_what_would_go_and_changes_nothing(cli, tx, past):
     result = cli("purge", "--dry-run")
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == ("would_purge.identities=1 would_purge.evidence=1 would_purge.evidence_files=1 "
-                                     "would_purge.contact_disclosures=2 would_purge.access_log=1")
+                                     "would_purge.contact_disclosures=2 would_purge.access_log=1 "
+                                     "would_purge.referral_contacts=0")
     assert snapshot(tx) == before
     with tx() as s:
         assert s.scalar(select(func.count()).select_from(SecurityEvent)
@@ -106,7 +107,7 @@ def test_purge_removes_exactly_what_is_past_its_period_and_keeps_every_chain_int
     result = cli("purge")
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == ("purged.identities=1 purged.evidence=1 purged.evidence_files=1 "
-                                     "purged.contact_disclosures=2 purged.access_log=1")
+                                     "purged.contact_disclosures=2 purged.access_log=1 purged.referral_contacts=0")
     with tx() as s:
         gone, recent, active = (s.get(Household, past[k].id) for k in ("gone", "recent", "active"))
         assert all(getattr(gone, c) is None for c in IDENTITY) and gone.identity_purged_at is not None
@@ -129,7 +130,7 @@ def test_purge_removes_exactly_what_is_past_its_period_and_keeps_every_chain_int
         assert first_break(s) is None
     assert cli("verify-ledger").exit_code == 0
     # Nothing is left to purge.
-    assert cli("purge", "--dry-run").stdout.strip().endswith("would_purge.access_log=0")
+    assert cli("purge", "--dry-run").stdout.strip().endswith("would_purge.access_log=0 would_purge.referral_contacts=0")
 
 
 def test_batches_walk_the_whole_span_of_ids(engine, world):
@@ -138,7 +139,8 @@ def test_batches_walk_the_whole_span_of_ids(engine, world):
     keep = log_row(world, household, world.poster, "view_chain", timedelta(days=1))
     old += [log_row(world, household, world.charity, "view_contact", 5 * YEAR) for _ in range(4)]
     counts = retention.purge(engine, PERIODS, batch=2)
-    assert counts == {"identities": 0, "evidence": 0, "evidence_files": 0, "contact_disclosures": 4, "access_log": 7}
+    assert counts == {"identities": 0, "evidence": 0, "evidence_files": 0, "contact_disclosures": 4, "access_log": 7,
+                      "referral_contacts": 0}
     with world.tx() as s:
         assert list(s.scalars(select(AccessLog.id))) == [keep]
 
@@ -147,7 +149,7 @@ def test_the_worker_purges_once_a_day(app, tx, world):
     household = person(world, 8)
     leave(world, household, 4 * YEAR)
     assert retention.purge_if_due(app) == {"identities": 1, "evidence": 0, "evidence_files": 0,
-                                           "contact_disclosures": 0, "access_log": 0}
+                                           "contact_disclosures": 0, "access_log": 0, "referral_contacts": 0}
     assert retention.purge_if_due(app) is None  # less than a day since the last
     log_row(world, household, world.poster, "view_chain", 2 * YEAR)
     assert retention.purge_if_due(app, now=utcnow() + timedelta(hours=25))["access_log"] == 1

@@ -79,7 +79,7 @@ def test_the_form_page_shows_where_the_name_is(client, world):
     login(client, "poster@guoyang.gov.cn")
     page = f"/staff/households/{household.public_code}/needs/new"
     response = post(client, page, {
-        "category": "care", "form": "service", "title": "独居老人上门助浴", "urgency": "normal",
+        "category": "care", "form": "service", "title": "独居老人上门助浴", "urgency": "normal", "source": "window",
         "description": f"老人{NAME}独居，腿脚不便", "deadline": (date.today() + timedelta(days=30)).isoformat(),
         "contact_basis": "none", "age_band": "", "action": "publish",
     }, page=page)

@@ -125,7 +125,7 @@ def _published_on_a_is_found_on_b(cluster, node_a, node_b, household_code: str) 
     staff.get(form)
     posted = staff.post(form, {
         "category": "accessibility", "form": "retrofit", "title": f"卫生间加装扶手 {word}",
-        "description": "户内有行动不便的老人，如厕需要扶手。", "urgency": "soon",
+        "description": "户内有行动不便的老人，如厕需要扶手。", "urgency": "soon", "source": "window",
         "deadline": (date.today() + timedelta(days=40)).isoformat(),
         "target_amount": "4500", "target_quantity": "", "unit": "", "action": "publish"})
     published_at = time.monotonic()

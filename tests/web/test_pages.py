@@ -12,7 +12,7 @@ from support import csrf_from, login, post
 def need_form(**overrides):
     data = {
         "category": "accessibility", "form": "retrofit", "title": "卫生间加装扶手与防滑地面",
-        "description": "户内有重度残疾人，如厕需要扶手。", "urgency": "soon",
+        "description": "户内有重度残疾人，如厕需要扶手。", "urgency": "soon", "source": "window",
         "deadline": (date.today() + timedelta(days=40)).isoformat(), "target_amount": "4500",
         "target_quantity": "", "unit": "", "action": "publish",
     }

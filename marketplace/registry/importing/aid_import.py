@@ -145,7 +145,7 @@ class AidImporter(Importer):
             else:
                 unmapped[aid_items.unmapped_key(row["item"])] += 1
             if not self.dry_run:
-                ledger.append(session, household, source="government", kind="aid",
+                ledger.append(session, household, source="government", kind="aid", funding="fiscal",
                               category=mapped.category if mapped else aid_items.UNMAPPED_CATEGORY,
                               item_key=mapped.goods_kind if mapped else None, title=row["item"],
                               amount_fen=row["amount"], occurred_on=row["paid_on"], recorded_by_id=self.actor_id,
