@@ -139,6 +139,14 @@ class World:
             fulfilment.verify(s, self.user(s, self.verifier), f)
             return need
 
+    def in_english(self, *user_ids: int) -> None:
+        """These accounts chose English (the footer's switch does this for a person)."""
+        from marketplace.auth.models import AppUser
+
+        with self.tx() as s:
+            for user_id in user_ids:
+                s.get(AppUser, user_id).locale = "en"
+
     # Where attach_evidence stores bytes: None is storage() (the app's inside one, else the environment's
     # instance dir); a test serving files from another storage sets it (world.evidence_store = storage(app)).
     evidence_store = None

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from marketplace.auth.models import AppUser
 from marketplace.claims.models import Claim
 from marketplace.ledger.service import append
 from marketplace.needs.models import Need, NeedHistory
@@ -17,9 +16,6 @@ from support import login, post
 EN = {"Accept-Language": "en"}
 
 
-def _in_english(world, user_id) -> None:
-    with world.tx() as s:
-        s.get(AppUser, user_id).locale = "en"
 
 
 def _claim(world, need) -> Claim:
@@ -30,7 +26,7 @@ def _claim(world, need) -> Claim:
 def test_my_claims_and_a_claim_read_in_english(client, world):
     need = world.need("claimed", title="助学需求")
     claim = _claim(world, need)
-    _in_english(world, world.charity)
+    world.in_english(world.charity)
     login(client, "member@charity.org.cn")
     listing = client.get("/my/claims").get_data(as_text=True)
     assert '<html lang="en">' in listing and "My claims" in listing
@@ -46,7 +42,7 @@ def test_my_claims_and_a_claim_read_in_english(client, world):
 def test_claim_refusals_and_flashes_are_in_english_and_the_history_stays_chinese(client, world):
     need = world.need("claimed", title="助学需求")
     claim = _claim(world, need)
-    _in_english(world, world.charity)
+    world.in_english(world.charity)
     login(client, "member@charity.org.cn")
     page = f"/my/claims/{claim.id}"
     refused = post(client, f"/my/claims/{claim.id}/extend", {"reason": ""}, page=page)
@@ -63,7 +59,7 @@ def test_claim_refusals_and_flashes_are_in_english_and_the_history_stays_chinese
 
 def test_pledging_in_english(client, world):
     need = world.need("open", title="助学金缺口")  # 3,000 yuan
-    _in_english(world, world.charity)
+    world.in_english(world.charity)
     login(client, "member@charity.org.cn")
     detail = f"/needs/{need.id}"
     too_much = post(client, f"/needs/{need.id}/pledge", {"amount": "5000"}, page=detail)
@@ -89,7 +85,7 @@ def test_pledging_in_english(client, world):
 
 
 def test_the_pledge_queue_in_english(client, world):
-    _in_english(world, world.verifier)
+    world.in_english(world.verifier)
     login(client, "verifier@guoyang.gov.cn")
     page = client.get("/staff/pledges").get_data(as_text=True)
     assert "Pledge verification" in page and "No pledge evidence awaiting verification." in page
@@ -102,7 +98,7 @@ def test_the_report_page_in_english(client, world):
     with world.tx() as s:
         append(s, s.get(Household, dibao.id), source="government", category="other", title="低保金",
                amount_fen=60000, occurred_on=date.today() - timedelta(days=5))
-    _in_english(world, world.poster)
+    world.in_english(world.poster)
     login(client, "poster@guoyang.gov.cn")
     body = client.get("/staff/reports").get_data(as_text=True)
     for text in ("Reports", "Coordination ledger", "Download: <a", "Excel (XLSX)",
@@ -146,7 +142,7 @@ def test_a_claim_released_by_the_worker_says_why_in_english_and_stores_chinese(c
         assert claims.expire_overdue(s, now=utcnow() + timedelta(days=8)) == 1
     claim = _claim(world, need)
     assert claim.end_reason == "认领后未按期开始，已自动释放"
-    _in_english(world, world.charity)
+    world.in_english(world.charity)
     login(client, "member@charity.org.cn")
     page = client.get(f"/my/claims/{claim.id}").get_data(as_text=True)
     assert "Note: Not started in time after claiming; released automatically" in page

@@ -5,7 +5,6 @@ from io import BytesIO
 
 from sqlalchemy import select
 
-from marketplace.auth.models import AppUser
 from marketplace.claims.models import Claim
 from marketplace.confirmation.models import DeliverySlip
 from marketplace.fulfilment.models import Fulfilment
@@ -14,10 +13,6 @@ from support import login, post
 ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
 
 
-def _english(world, *user_ids) -> None:
-    with world.tx() as s:
-        for user_id in user_ids:
-            s.get(AppUser, user_id).locale = "en"
 
 
 def _claim_of(world, need) -> Claim:
@@ -33,7 +28,7 @@ def _fulfilment_of(world, need) -> Fulfilment:
 def test_the_evidence_form_and_its_errors_are_in_english(client, world):
     need = world.need("in_progress", form="money")
     claim = _claim_of(world, need)
-    _english(world, world.charity)
+    world.in_english(world.charity)
     login(client, "member@charity.org.cn")
     url = f"/my/claims/{claim.id}/evidence"
     html = client.get(url).get_data(as_text=True)
@@ -51,7 +46,7 @@ def test_the_evidence_form_and_its_errors_are_in_english(client, world):
 def test_a_refused_upload_says_why_in_english(client, world):
     need = world.need("in_progress", form="money")
     claim = _claim_of(world, need)
-    _english(world, world.charity)
+    world.in_english(world.charity)
     login(client, "member@charity.org.cn")
     page = f"/my/claims/{claim.id}/evidence"
     response = post(client, f"/my/claims/{claim.id}/evidence/files", page=page,
@@ -65,7 +60,7 @@ def test_a_refused_upload_says_why_in_english(client, world):
 def test_the_verifier_reads_the_queue_and_the_evidence_in_english(client, world):
     need = world.need("submitted", form="money", title="大一新生学费缺口")
     f = _fulfilment_of(world, need)
-    _english(world, world.verifier)
+    world.in_english(world.verifier)
     login(client, "verifier@guoyang.gov.cn")
     queue = client.get("/staff/verify").get_data(as_text=True)
     for shown in ("Verification queue", "1 piece of evidence awaiting verification, oldest first.", "Claim evidence",
@@ -85,7 +80,7 @@ def test_the_verifier_reads_the_queue_and_the_evidence_in_english(client, world)
 def test_confirmation_pages_are_in_english_for_staff_the_fulfiler_and_a_visitor(client, world, app):
     need = world.need("in_progress", form="money")
     claim = _claim_of(world, need)
-    _english(world, world.verifier, world.charity)
+    world.in_english(world.verifier, world.charity)
     login(client, "verifier@guoyang.gov.cn")
     staff_page = client.get(f"/staff/needs/{need.id}/confirmation").get_data(as_text=True)
     for shown in ("Delivery confirmation and follow-up visits", "Household confirmation required before verification",
@@ -120,7 +115,7 @@ def test_confirmation_pages_are_in_english_for_staff_the_fulfiler_and_a_visitor(
 
 def test_the_evaluation_pages_are_in_english(client, world):
     world.need("verified", form="money")
-    _english(world, world.verifier)
+    world.in_english(world.verifier)
     login(client, "verifier@guoyang.gov.cn")
     index = client.get("/staff/evaluation").get_data(as_text=True)
     for shown in ("Evaluation", "On-time rate", "Verified", "Returned", "Time to verification (median)",

@@ -7,17 +7,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from marketplace.auth.models import AppUser
 from marketplace.needs.models import Need
 from support import build_search_index, login, post
 
 VISITOR = {"Accept-Language": "en-GB,en;q=0.9"}
 
 
-def english(world, *user_ids):
-    with world.tx() as s:
-        for user_id in user_ids:
-            s.get(AppUser, user_id).locale = "en"
 
 
 def test_a_visitor_browses_and_searches_needs_in_english(app, client, world):
@@ -43,7 +38,7 @@ def test_a_need_reads_in_english_for_a_visitor_and_for_staff(client, world):
     for text in ("Sign in to claim", "Contact details", "Deadline", "Region", "Household size"):
         assert text in page, text
     assert "登录后认领" not in page
-    english(world, world.poster)
+    world.in_english(world.poster)
     login(client, "poster@guoyang.gov.cn")
     staff = client.get(f"/needs/{need.id}").get_data(as_text=True)
     for text in ("For staff", "History", "Withdraw need", "Reason for withdrawal", "Up to 500 characters"):
@@ -57,7 +52,7 @@ def test_a_need_reads_in_english_for_a_visitor_and_for_staff(client, world):
 
 def test_staff_post_a_need_in_english_and_are_refused_in_english(client, world):
     household = world.household("341621100", "dibao")
-    english(world, world.poster)
+    world.in_english(world.poster)
     login(client, "poster@guoyang.gov.cn")
     url = f"/staff/households/{household.public_code}/needs/new"
     form = client.get(url).get_data(as_text=True)
@@ -87,7 +82,7 @@ def test_a_withdrawn_need_its_claimant_held_reads_in_english(client, world):
     need = world.need("claimed")
     with world.tx() as s:
         needs.cancel(s, world.user(s, world.poster), s.get(Need, need.id), "家庭情况已变化")
-    english(world, world.charity)
+    world.in_english(world.charity)
     login(client, "member@charity.org.cn")
     page = client.get(f"/needs/{need.id}").get_data(as_text=True)
     for text in ("and no longer shown publicly. You claimed it", "Your claim", "View my claim",
@@ -97,7 +92,7 @@ def test_a_withdrawn_need_its_claimant_held_reads_in_english(client, world):
 
 def test_a_claim_that_lost_the_race_is_explained_in_english(client, world):
     need = world.need("claimed")
-    english(world, world.charity2)
+    world.in_english(world.charity2)
     login(client, "member2@charity.org.cn")
     refused = post(client, f"/needs/{need.id}/claim", page="/my/claims")
     body = refused.get_data(as_text=True)
@@ -112,7 +107,7 @@ def test_recommendations_and_service_preferences_in_english(client, world):
 
         org = s.get(Organization, world.user(s, world.charity).organization_id)
         org.service_categories, org.service_regions = "care", "341621100"
-    english(world, world.charity)
+    world.in_english(world.charity)
     login(client, "member@charity.org.cn")
     page = client.get("/recommendations").get_data(as_text=True)
     for text in ("Recommended for me", "Your service preferences:", "Change service preferences",
@@ -127,7 +122,7 @@ def test_recommendations_and_service_preferences_in_english(client, world):
 
 
 def test_the_synonym_list_and_the_search_api_refuse_in_english(client, world):
-    english(world, world.poster)
+    world.in_english(world.poster)
     login(client, "poster@guoyang.gov.cn")
     page = client.get("/staff/synonyms").get_data(as_text=True)
     assert "Search synonyms" in page and "Synonym groups (one per line)" in page

@@ -8,22 +8,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from marketplace.auth.models import AppUser
 from marketplace.errors import Invalid
 from marketplace.privacy import pii_scan
 from marketplace.registry.models import AccessLog
 from support import login, post
 
 
-def english(world, *user_ids):
-    with world.tx() as s:
-        for user_id in user_ids:
-            s.get(AppUser, user_id).locale = "en"
-
-
 @pytest.fixture
 def staff(client, world):
-    english(world, world.poster)
+    world.in_english(world.poster)
     login(client, "poster@guoyang.gov.cn")
     return client
 
@@ -96,7 +89,7 @@ def test_the_access_log_reads_in_english(staff, world):
 def test_the_contact_panel_and_its_refusal_in_english(client, world):
     household = world.household(name="王桂英", phone="13905581234", address="涡阳县楚店镇张庄村32号")
     need = world.need("open", household=household)
-    english(world, world.poster, world.other_county)
+    world.in_english(world.poster, world.other_county)
     login(client, "poster@guoyang.gov.cn")
     shown = post(client, f"/needs/{need.id}/contact", page=f"/needs/{need.id}").get_data(as_text=True)
     assert "Contact person" in shown and "This view has been recorded in the access log." in shown

@@ -21,10 +21,6 @@ from shift_support import service_need, shift, volunteer  # noqa: E402
 EN = {"Accept-Language": "en-GB,en;q=0.9"}
 
 
-def _english(world, *user_ids):
-    with world.tx() as s:
-        for user_id in user_ids:
-            world.user(s, user_id).locale = "en"
 
 
 def _visitor_in_english(client):
@@ -58,7 +54,7 @@ def test_a_volunteer_signs_up_and_reads_their_service_in_english(client, world):
     need = service_need(world)
     booked = shift(world, need)
     walker = volunteer(world, "walker")
-    _english(world, walker)
+    world.in_english(walker)
     login(client, "walker@volunteer.cn")
     response = post(client, f"/shifts/{booked.id}/signup", page="/shifts")
     assert response.status_code == 303
@@ -80,7 +76,7 @@ def test_a_volunteer_signs_up_and_reads_their_service_in_english(client, world):
 def test_a_coordinator_manages_shifts_in_english(client, world):
     need = service_need(world)
     shift(world, need)
-    _english(world, world.charity)
+    world.in_english(world.charity)
     login(client, "member@charity.org.cn")
     page = client.get(f"/needs/{need.id}/shifts").get_data(as_text=True)
     assert "Check-in code (coordinators only; tell the volunteers on site)" in page
@@ -98,7 +94,7 @@ def test_staff_read_the_security_log_in_english_and_download_it_in_chinese(clien
         world.user(s, world.verifier).duties = "accounts"
         events.record(s, "login", outcome="failed", region_code="341621", reason="密码错误")
         events.record(s, "login.locked", outcome="locked", region_code="341621")
-    _english(world, world.verifier)
+    world.in_english(world.verifier)
     login(client, "verifier@guoyang.gov.cn")
     page = client.get("/staff/security-log").get_data(as_text=True)
     assert "<h1>Security log</h1>" in page and "Security events (Beijing time, newest first)" in page
@@ -117,7 +113,7 @@ def test_the_mail_queue_and_notification_settings_in_english(client, world, engi
         row = outbox_mail.queue(s, to="someone@example.cn", subject="Notice", text="body", html=None,
                                 key="en-failed", kind="need.claimed", region="341621100")
         row.status, row.attempts = "failed", 8
-    _english(world, world.poster)
+    world.in_english(world.poster)
     login(client, "poster@guoyang.gov.cn")
     page = client.get("/staff/outbox?status=failed").get_data(as_text=True)
     assert "<h1>Mail queue</h1>" in page and "Failed (1)" in page and "Retry the email to someone@example.cn" in page

@@ -8,19 +8,12 @@ from pathlib import Path
 from routing_support import department, rule
 from sqlalchemy import select
 
-from marketplace.auth.models import AppUser
 from marketplace.cli import load_reference_data
 from marketplace.routing import service as routing
 from support import login, post
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "i18n"))
 from english_crawl import Allowance, allowance_from_database, read_page  # noqa: E402
-
-
-def english(world, *user_ids):
-    with world.tx() as s:
-        for user_id in user_ids:
-            s.get(AppUser, user_id).locale = "en"
 
 
 def chinese_left(app, engine, html: str) -> list[str]:
@@ -38,7 +31,7 @@ def test_the_department_works_in_english(app, client, world, engine):
         first, second = routing.latest_for_need(s, handled.id), routing.latest_for_need(s, declined.id)
         routing.handle(s, world.user(s, member), first, routing.Handled("免除学费", 120000, date.today()))
         routing.decline(s, world.user(s, member), second, "no_policy", "本局没有对应的资助政策")
-    english(world, member)
+    world.in_english(member)
     login(client, "jyj@guoyang.gov.cn")
     pages = {"/department/needs": ("Needs routed to my department", "To handle"),
              "/department/needs?tab=handled": ("Handled",),
@@ -61,7 +54,7 @@ def test_staff_rules_and_the_need_form_in_english(app, client, world, engine):
     load_reference_data(app)
     org, _ = department(world)
     rule(world, org)
-    english(world, world.city, world.poster)
+    world.in_english(world.city, world.poster)
     login(client, "city@bozhou.gov.cn")
     for url in ("/staff/routing/rules", "/staff/routing/rules/new"):
         html = client.get(url).get_data(as_text=True)
