@@ -8,6 +8,7 @@ hold lapsed is shown as 已过期 from then on, computed when read: nothing has 
 
 from datetime import datetime, timedelta
 
+from flask_babel import force_locale
 from sqlalchemy import select, update
 from sqlmodel import Session
 
@@ -170,7 +171,9 @@ def accept(session: Session, actor, referral: NeedReferral, start_days: int = 7)
     holds.release(session, need, "referral")
     referral.status, referral.decided_by_id, referral.decided_at = "accepted", actor.id, utcnow()
     referral.claim_id = claim.id
-    lifecycle.note(session, need, actor.id, f"接受定向转介（慈善项目「{offer.title}」，占用 {taken_shown(offer, referral)}）")
+    with force_locale("zh_CN"):  # the history is stored in one language, whoever accepted
+        taken = taken_shown(offer, referral)
+    lifecycle.note(session, need, actor.id, f"接受定向转介（慈善项目「{offer.title}」，占用 {taken}）")
     session.flush()
     return claim
 
