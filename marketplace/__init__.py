@@ -88,6 +88,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     for blueprint in (offers_bp, referrals_bp, routing_bp, purchases_bp):  # both directions of 衔接 (issue 16)
         app.register_blueprint(blueprint)
+    from .bulletins.views import bp as bulletins_bp
+    from .dashboard.views import bp as dashboard_bp
+    from .transparency.views import bp as transparency_bp
+
+    for blueprint in (transparency_bp, dashboard_bp, bulletins_bp):  # 阳光公示, 工作台, 通报 (issue 17)
+        app.register_blueprint(blueprint)
 
     app.register_blueprint(language_bp)
     from .security.views import bp as security_bp

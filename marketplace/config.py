@@ -64,6 +64,8 @@ def load_config() -> dict:
         # 统计报表 of prefectures and counties: the worker recomputes them this often (reports/snapshots.py);
         # the page uses one up to twice this old, else counts live. 0: always live.
         "REPORT_REFRESH_MINUTES": _int("MARKETPLACE_REPORT_REFRESH_MINUTES", 10),
+        # 阳光公示: how often the worker recomputes the public figures (0: never, e.g. in tests).
+        "PUBLIC_FIGURES_MINUTES": _int("MARKETPLACE_PUBLIC_FIGURES_MINUTES", 30),
         # Retention in days (privacy/retention.py; `marketplace purge`, the worker daily). PIPL art. 19 keeps
         # personal information no longer than its purpose needs. Identities of households that left the
         # registry, from leaving: 3 years, because households come back (渐退期, re-application) and aid paid

@@ -2,6 +2,7 @@
 
 from . import modelbase  # noqa: F401  (sets the naming convention first)
 from .auth.models import AppUser, RecoveryCode
+from .bulletins.models import MonthlyBulletin
 from .claims.models import Claim, ClaimTransfer
 from .confirmation.models import ConfirmationRule, DeliverySlip, FollowUp
 from .duplicates.models import DuplicateRule
@@ -24,6 +25,7 @@ from .reports.models import ReportSnapshot
 from .routing.models import NeedRouting, RoutingRule
 from .search.models import SynonymGroup
 from .security.models import AuthThrottle, SecurityEvent, UserSession
+from .transparency.models import PublicFigures
 from .volunteering.models import HoursEntry, Shift, ShiftSignup, VolunteerProfile
 
 __all__ = [
@@ -35,5 +37,5 @@ __all__ = [
     "AidItem", "KeyRotation", "LedgerCheckpoint", "LedgerHead",
     "ConfirmationRule", "DeliverySlip", "EvaluationTally", "EvidenceFile", "FollowUp",
     "FamilyReferral", "NeedReferral", "NeedRouting", "PurchaseProject", "ResourceOffer", "ResourceOfferRegion",
-    "RoutingRule",
+    "RoutingRule", "MonthlyBulletin", "PublicFigures",
 ]

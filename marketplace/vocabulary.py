@@ -154,7 +154,7 @@ MAIL_KINDS = {
     "shift.promoted": N_("候补转为已报名"), "digest.daily": N_("每日需求摘要"), "password.reset": N_("重设密码"),
     "login.locked": N_("账号登录已锁定"), "need.routed": N_("需求推送部门办理"),
     "referral.filed": N_("新的困难家庭转介"), "referral.decided": N_("转介已有办理结果"),
-    "offer.referred": N_("需求定向转介给本组织"),
+    "offer.referred": N_("需求定向转介给本组织"), "bulletin.ready": N_("月度衔接情况通报已生成"),
 }
 IMPORT_STATUSES = {"queued": N_("排队中"), "running": N_("正在导入"), "done": N_("已完成"), "failed": N_("失败")}
 SIGNUP_STATUSES = {"booked": N_("已报名"), "waitlisted": N_("候补"), "cancelled": N_("已取消")}

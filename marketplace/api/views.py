@@ -97,6 +97,13 @@ def offer(offer_id: int):
     return jsonify(offers_api.item(public_offer(db(), offer_id)))
 
 
+@bp.get("/stats")
+@permission("public.read")
+def stats():
+    """阳光公示 as JSON: ?region=&category= (transparency/api.py). Stub of the foundation."""
+    raise NotFound(_("统计数据尚未生成。"))
+
+
 @bp.errorhandler(DomainError)
 def _domain_error(error: DomainError):
     return jsonify(error=error.message, field=error.field), error.status

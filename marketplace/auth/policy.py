@@ -94,6 +94,9 @@ POLICY: dict[str, Rule] = {
     "referral.decide": Rule(STAFF, duty="need_posting", scope="region", label=N_("记录转介办理结果，关联名单户")),
     "routing.configure": Rule(STAFF, duty="rules", scope="region", label=N_("分类推送规则：需求先推送哪个部门、多久")),
     "routing.answer": Rule(CHARITY, scope="organization", label=N_("政府部门办理推送的需求：已办理或退回")),
+    # 工作台 and 月度衔接情况通报 (issue 17): figures of the actor's own region, no personal data.
+    "dashboard.read": Rule(STAFF, scope="region", label=N_("工作台：本辖区今日待办与月度趋势")),
+    "bulletin.read": Rule(STAFF, scope="region", label=N_("月度衔接情况通报（查看、打印、下载）")),
     "purchase.read": Rule(STAFF, scope="region", label=N_("政府购买服务项目及其进度")),
     "purchase.manage": Rule(STAFF, duty="purchasing", scope="region",
                             label=N_("登记政府购买服务项目，将服务需求分派给项目")),

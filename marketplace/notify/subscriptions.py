@@ -4,7 +4,7 @@ category and place) and shift reminders. Services flush, never commit."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlmodel import Field, Session, SQLModel
 
 from ..errors import Invalid
@@ -32,6 +32,8 @@ class NotificationSubscription(SQLModel, table=True):
     categories: str = Field(default="", max_length=200)
     regions: str = Field(default="", max_length=1000)
     reminders_enabled: bool = Field(default=True)
+    # 月度衔接情况通报 for the staff of the region (bulletins/): on unless turned off.
+    bulletin_enabled: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
     updated_at: datetime = Field(default_factory=utcnow)
 
 
