@@ -4,7 +4,11 @@ organisations to vet, mail, the access log), written with bulk inserts around th
 maintained figures recounted once and the search index rebuilt, as `marketplace search rebuild` does.
 
 Need texts come from bench/search.py's composer (so searches hit realistic numbers of needs) and chain
-entries from bench/reports.py's (government allowances piling up inside the line, charity aid, corrections)."""
+entries from bench/reports.py's (government allowances piling up inside the line, charity aid, corrections).
+Each need has the history the services would have written (bench/cityhistory.py: published, claimed,
+started, submitted, verified, expired or cancelled over the last 18 months, some claims lapsing), so the
+public figures of 阳光公示 have a year of months; volunteers claim some service needs, and four government
+purchase projects (政府购买服务, one a county) carry out care needs and part of the home-care chain entries."""
 
 import importlib.util
 import os
@@ -14,10 +18,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from benchlib import fresh_database, load_relevance_set
+from cityhistory import story
 
 ROOT = Path(__file__).resolve().parents[1]
 HOUSEHOLDS, NEEDS, ENTRIES = 250_000, 200_000, 1_000_000
-ORGS, PENDING_ORGS = 40, 60
+ORGS, PENDING_ORGS, VOLUNTEERS = 40, 60, 300
 PASSWORD = "bench-pages-2026"
 STAFF_EMAIL = "city@bench.cn"
 CHUNK = 20_000
@@ -25,6 +30,9 @@ TODAY = date.today()
 # (status, weight): most needs are open, a verification queue of a few thousand, some history.
 NEED_STATES = (("open", 70), ("claimed", 12), ("in_progress", 6), ("submitted", 2), ("verified", 7),
                ("expired", 2), ("cancelled", 1))
+PURCHASED_CARE = 0.3  # of the care service needs of a county: assigned to its purchase project
+VOLUNTEER_CLAIMS = 0.3  # of the other service needs' claims: by a volunteer (volunteers claim service needs only)
+PURCHASED_ENTRIES = 0.5  # of the home-care (volunteer) chain entries of a county: the project's provider instead
 
 
 def _module(name: str):
@@ -49,7 +57,7 @@ def build(url: str, sqlite_path: Path, instance: Path, index_dir: Path, log=prin
 
 
 def _build(app, log) -> dict:
-    from sqlalchemy import insert, text
+    from sqlalchemy import insert, select, text
 
     import marketplace.models as m
     from marketplace.auth import service as auth
@@ -89,7 +97,21 @@ def _build(app, log) -> dict:
             {"id": first_member + i, "email": f"member{i + 1}@bench.cn", "display_name": f"组织成员{i + 1}",
              "password_hash": "x", "role": "charity", "region_code": None, "organization_id": i + 1,
              "is_active": True, "created_at": now} for i in range(ORGS)])
+        first_volunteer = first_member + ORGS
+        s.execute(insert(m.AppUser), [
+            {"id": first_volunteer + i, "email": f"volunteer{i + 1}@bench.cn", "display_name": f"志愿者{i + 1}",
+             "password_hash": "x", "role": "volunteer", "region_code": None, "is_active": True, "created_at": now}
+            for i in range(VOLUNTEERS)])
+        # 政府购买服务: each county buys home care from one organisation, for two years and a half.
+        projects = {county: i + 1 for i, county in enumerate(counties)}
+        s.execute(insert(m.PurchaseProject), [
+            {"id": pid, "title": f"居家养老上门服务项目（{county}）", "provider_id": pid, "region_code": "341600",
+             "regions": county, "categories": "care", "budget_fen": 300_000_000,
+             "starts_on": TODAY - timedelta(days=730), "ends_on": TODAY + timedelta(days=180),
+             "target_households": None, "target_hours": 60_000.0, "status": "active", "created_by_id": staff_id,
+             "created_at": now - timedelta(days=730)} for county, pid in projects.items()])
     members = {org: first_member + org - 1 for org in range(1, ORGS + 1)}
+    volunteers = range(first_volunteer, first_volunteer + VOLUNTEERS)
 
     tiers = [t for t, w in reports.TIERS for _ in range(w)]
     weights = [rng.lognormvariate(0, 0.8) for _ in townships]
@@ -120,7 +142,7 @@ def _build(app, log) -> dict:
                 if eid == ENTRIES:
                     break
                 eid += 1
-                batch.append(reports._entry(rng, eid, hid, seq, region, now))
+                batch.append(_purchased(rng, reports._entry(rng, eid, hid, seq, region, now), projects))
             if len(batch) >= CHUNK:
                 s.execute(insert(m.LedgerEntry), batch)
                 batch = []
@@ -129,7 +151,7 @@ def _build(app, log) -> dict:
             hid, _tier, region = households[rng.randrange(0, 400)]
             top_up[hid] = top_up.get(hid, 100) + 1
             eid += 1
-            batch.append(reports._entry(rng, eid, hid, top_up[hid], region, now))
+            batch.append(_purchased(rng, reports._entry(rng, eid, hid, top_up[hid], region, now), projects))
             if len(batch) >= CHUNK:
                 s.execute(insert(m.LedgerEntry), batch)
                 batch = []
@@ -148,53 +170,60 @@ def _build(app, log) -> dict:
     states = [st for st, w in NEED_STATES for _ in range(w)]
     populated = list(by_township)
     pop_weights = [len(by_township[c]) for c in populated]
-    claim_id = fulfilment_id = 0
+    claim_id = fulfilment_id = history_rows = 0
     open_money, first_open = [], None
     with transaction(engine) as s:
         for start in range(0, NEEDS, CHUNK):
-            needs, claims, fulfilments = [], [], []
+            needs, claims, fulfilments, history = [], [], [], []
             for nid in range(start + 1, min(start + CHUNK, NEEDS) + 1):
                 region = rng.choices(populated, pop_weights)[0]
                 hid = rng.choice(by_township[region])
                 category = rng.choice(categories)
                 title, description, form = search.need_text(rng, category, corpus_by_category)
                 status = rng.choice(states)
-                published = now - timedelta(days=rng.randint(0, 90), hours=rng.randint(0, 23))
+                project = (projects[region[:6]] if category == "care" and form == "service"
+                           and rng.random() < PURCHASED_CARE else None)
+
+                def pick(form=form, project=project):
+                    if project is not None:  # the provider carries out the project's needs: no public claim
+                        return members[project], project
+                    if form == "service" and rng.random() < VOLUNTEER_CLAIMS:
+                        return rng.choice(volunteers), None
+                    org = rng.randint(1, ORGS)
+                    return members[org], org
+
+                past = story(rng, status, now, TODAY, staff_id, verifier_id, pick)
                 needs.append({"id": nid, "household_id": hid, "region_code": region, "category": category,
                               "form": form, "title": title, "description": description,
                               "urgency": rng.choice(("normal", "normal", "normal", "soon", "urgent")),
                               "target_amount_fen": rng.randrange(50000, 5000000, 10000) if form == "money" else None,
                               "target_quantity": rng.randint(1, 20) if form == "goods" else None,
-                              "unit": "件" if form == "goods" else None,
-                              "deadline": TODAY + timedelta(days=rng.randint(-30 if status == "expired" else 3, 120)),
-                              "status": status, "version": 2, "contact_basis": "none", "created_by_id": staff_id,
-                              "created_at": published, "updated_at": published, "published_at": published})
-                if status == "open" and first_open is None:
+                              "unit": "件" if form == "goods" else None, "deadline": past["deadline"],
+                              "status": status, "version": past["version"], "contact_basis": "none",
+                              "created_by_id": staff_id, "created_at": past["created"], "updated_at": past["updated"],
+                              "published_at": past["published"], "purchase_project_id": project})
+                history += [{"need_id": nid, "from_status": frm, "to_status": to, "actor_id": actor, "reason": reason,
+                             "at": at} for frm, to, actor, reason, at in past["history"]]
+                if status == "open" and first_open is None and project is None:
                     first_open = nid
                 if status == "open" and form == "money" and len(open_money) < 3000:
                     open_money.append(nid)
-                if status in ("claimed", "in_progress", "submitted", "verified"):
-                    org = rng.randint(1, ORGS)
+                for claim in past["claims"]:
                     claim_id += 1
-                    claimed = published + timedelta(days=1)
-                    claims.append({"id": claim_id, "need_id": nid, "claimant_id": members[org], "organization_id": org,
-                                   "status": {"claimed": "active", "verified": "completed"}.get(status, "started"),
-                                   "claimed_at": claimed, "expires_at": claimed + timedelta(days=7), "extended": False,
-                                   "started_at": None if status == "claimed" else claimed + timedelta(days=1)})
-                    if status in ("submitted", "verified"):
-                        fulfilment_id += 1
-                        fulfilments.append({"id": fulfilment_id, "need_id": nid, "claim_id": claim_id,
-                                            "submitted_by_id": members[org], "submitted_at": claimed + timedelta(days=3),
-                                            "delivered_on": TODAY - timedelta(days=rng.randint(0, 60)),
-                                            "summary": "已按需求送达并由家属签收", "status": status,
-                                            "reviewed_by_id": verifier_id if status == "verified" else None,
-                                            "reviewed_at": now if status == "verified" else None})
+                    claims.append({"id": claim_id, "need_id": nid, "extended": False, **claim})
+                if past["fulfilment"]:
+                    fulfilment_id += 1
+                    fulfilments.append({"id": fulfilment_id, "need_id": nid, "claim_id": claim_id,
+                                        "summary": "已按需求送达并由家属签收", **past["fulfilment"]})
             s.execute(insert(m.Need), needs)
             if claims:
                 s.execute(insert(m.Claim), claims)
             if fulfilments:
                 s.execute(insert(m.Fulfilment), fulfilments)
-    log(f"  needs: {NEEDS:,}, claims {claim_id:,}, evidence {fulfilment_id:,} ({time.perf_counter() - started:.0f} s)")
+            s.execute(insert(m.NeedHistory), history)
+            history_rows += len(history)
+    log(f"  needs: {NEEDS:,}, claims {claim_id:,}, evidence {fulfilment_id:,}, history {history_rows:,}"
+        f" ({time.perf_counter() - started:.0f} s)")
 
     with transaction(engine) as s:
         s.execute(insert(m.Pledge), [
@@ -223,12 +252,15 @@ def _build(app, log) -> dict:
 
     from marketplace.evaluation import tally
     from marketplace.ledger import org_totals
+    from marketplace.purchases import figures as purchase_figures
     from marketplace.registry import tier_counts
 
     with transaction(engine) as s:  # rows were inserted around the services: count them once
         tier_counts.recount(s)
         org_totals.recount(s)
         tally.recount(s)
+        for project in s.scalars(select(m.PurchaseProject)):
+            project.spent_fen, project.hours, project.households = purchase_figures.recount(s, project)
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
@@ -240,4 +272,15 @@ def _build(app, log) -> dict:
 
     indexed = SearchSync(engine, Path(app.config["SEARCH_INDEX_DIR"])).rebuild(procs=2)
     log(f"  search index: {indexed:,} needs; built in {time.perf_counter() - started:.0f} s")
-    return {"household": f"H{longest:08d}", "need": first_open, "organization": 1}
+    county = max(counties, key=lambda c: sum(len(v) for k, v in by_township.items() if k.startswith(c)))
+    return {"household": f"H{longest:08d}", "need": first_open, "organization": 1, "city": "341600", "county": county}
+
+
+def _purchased(rng: random.Random, entry: dict, projects: dict[str, int]) -> dict:
+    """Half the home-care visits (the volunteer entries of bench/reports.py) were bought by the county
+    (政府购买服务): carried out by the project's provider, paid as 'purchase'."""
+    if entry["source"] != "volunteer" or rng.random() >= PURCHASED_ENTRIES:
+        return {**entry, "funding": None, "purchase_project_id": None}  # one set of keys: one bulk INSERT
+    project = projects[entry["region_code"][:6]]
+    return {**entry, "source": "charity", "organization_id": project, "title": "居家养老上门服务",
+            "funding": "purchase", "purchase_project_id": project}

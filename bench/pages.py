@@ -1,24 +1,33 @@
-"""Pages at city scale (issue 12), measured as an operator would: the production server, wrk, and a bare
-Flask "hello" served the same way and measured interleaved in the same run.
+"""Pages at city scale (issues 12 and 17), measured as an operator would: the production server, wrk, and a
+bare Flask "hello" served the same way and measured interleaved in the same run.
 
     .venv/bin/python bench/pages.py                     # SQLite, in a temporary directory
     .venv/bin/python bench/pages.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
+    .venv/bin/python bench/pages.py --workdir /tmp/pages --build-only   # build the data set and stop
     .venv/bin/python bench/pages.py --workdir /tmp/pages --reuse    # measure an already built set again
 
 The PostgreSQL database is emptied (schema dropped) first: never point it at one you keep.
-1. builds 亳州 at city scale (bench/citydata.py: 250,000 households, 200,000 needs, 1,000,000 chain
-   entries, the staff queues), the search index, and the report snapshots (`marketplace reports refresh`);
+1. builds 亳州 at city scale (bench/citydata.py: 250,000 households, 200,000 needs with 18 months of
+   history, 1,000,000 chain entries, the staff queues) and the search index; then, before serving, the
+   report snapshots (`marketplace reports refresh`), the public figures of 阳光公示 (`marketplace
+   transparency refresh`, which prints its own seconds; timed here too) and last month's 通报 of the city
+   (`marketplace bulletins generate --region <city> --month <YYYY-MM>`, timed); a command this checkout
+   does not have yet is reported "not available" and not run;
 2. serves it with `marketplace serve --workers 2` (gunicorn, 4 threads each) as deployed, and a bare Flask
    app through the same server class and settings;
 3. wrk -t2 -c32 for --duration seconds on every public page, in --rounds rounds of [bare, page, page, ...],
    so the baseline is measured between the pages throughout; prints each page's median req/s and its
    ratio to the bare app's median, and the load average per round;
 4. one user, one request at a time (keep-alive), on a second platform server with the page cache off, so
-   the figure is the page's own work: p50/p95 of every public page, the staff pages signed in as city
-   staff, and the report page at city scope; with the size of each page and whether it came compressed;
-   and, for information, one wrk round of each public page on that server (rendered on every request).
+   the figure is the page's own work: p50/p95 of every public page, of 阳光公示 (/transparency: the city,
+   one category, one county) and /api/v1/stats (all, one category), the staff pages signed in as city
+   staff (with 工作台 /staff/dashboard and last month's 通报 of the city), and the report page at city
+   scope; with the size of each page and whether it came compressed; and, for information, one wrk round
+   of each public page on that server (rendered on every request).
 Targets (issue 12): public pages >= 35% of bare Flask's req/s and p95 <= 20 ms; staff pages p95 <= 100 ms;
-the report page <= 1 s; no HTML page over 300 KB; responses compressed. Exits 1 if one is missed."""
+the report page <= 1 s; no HTML page over 300 KB; responses compressed. Issue 17: /transparency and
+/api/v1/stats p95 <= 50 ms single-user (figures precomputed); the city's monthly 通报 generated <= 30 s;
+the public figures refreshed well within the worker's interval (<= 30 min). Exits 1 if one is missed."""
 
 import argparse
 import gzip
@@ -34,13 +43,17 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 TARGET_RATIO, TARGET_PUBLIC_P95_MS, TARGET_STAFF_P95_MS, TARGET_REPORT_MS = 0.35, 20.0, 100.0, 1000.0
+TARGET_FIGURES_P95_MS, TARGET_BULLETIN_S, TARGET_FIGURES_REFRESH_S = 50.0, 30.0, 30 * 60.0
 MAX_HTML = 300 * 1024
+CITY, COUNTY = "341600", "341602"  # for a data set built before facts.json carried them
 ENCODINGS = "gzip, br"
 
 
@@ -53,10 +66,63 @@ def public_pages(facts: dict) -> list[tuple[str, str]]:
             ("/organizations/<id>", f"/organizations/{facts['organization']}")]
 
 
+def figures_pages(facts: dict) -> list[tuple[str, str]]:
+    """阳光公示 and its API (issue 17): read from the precomputed public figures."""
+    county = facts.get("county", COUNTY)
+    return [("/transparency", "/transparency"), ("/transparency?category=medical", "/transparency?category=medical"),
+            ("/transparency?region=<county>", f"/transparency?region={county}"),
+            ("/api/v1/stats", "/api/v1/stats"), ("/api/v1/stats?category=medical", "/api/v1/stats?category=medical")]
+
+
 def staff_pages(facts: dict) -> list[tuple[str, str]]:
-    return [("需求管理", "/staff/needs"), ("核验队列", "/staff/verify"), ("救助对象", "/staff/households"),
-            ("救助链", f"/staff/households/{facts['household']}"), ("访问日志", "/staff/access-log"),
-            ("邮件队列", "/staff/outbox"), ("认捐核验", "/staff/pledges"), ("组织审核", "/staff/organizations")]
+    return [("工作台", "/staff/dashboard"), ("需求管理", "/staff/needs"), ("核验队列", "/staff/verify"),
+            ("救助对象", "/staff/households"), ("救助链", f"/staff/households/{facts['household']}"),
+            ("访问日志", "/staff/access-log"), ("邮件队列", "/staff/outbox"), ("认捐核验", "/staff/pledges"),
+            ("组织审核", "/staff/organizations"),
+            ("月度通报 (city)", f"/staff/bulletins/{facts.get('city', CITY)}/{last_month()}")]
+
+
+def last_month() -> str:
+    """The month before this one in China (YYYY-MM), the 通报 the worker generates on the 1st."""
+    first = datetime.now(ZoneInfo("Asia/Shanghai")).date().replace(day=1)
+    return (first - timedelta(days=1)).strftime("%Y-%m")
+
+
+def run_command(exe: str, argv: list[str], env: dict) -> dict:
+    """A `marketplace` command, timed on the wall clock. A command (or option) this checkout does not have
+    yet is "missing", not a failure of the bench."""
+    started = time.perf_counter()
+    done = subprocess.run([exe, *argv], env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    missing = done.returncode == 2 and re.search(r"No such (command|option)", done.stderr) is not None
+    return {"state": "not available" if missing else "ok" if done.returncode == 0 else "failed",
+            "seconds": seconds, "output": (done.stdout.strip() or done.stderr.strip())[-300:]}
+
+
+def prepare(exe: str, env: dict, facts: dict) -> list[str]:
+    """The derived figures the pages read, made as the worker makes them; returns the targets missed."""
+    missed = []
+    refreshed = subprocess.run([exe, "reports", "refresh"], env=env, capture_output=True, text=True)
+    print(f"report snapshots: {'refreshed' if refreshed.returncode == 0 else 'not available'}"
+          f" {refreshed.stdout.strip()[-200:]}")
+    city, month = facts.get("city", CITY), last_month()
+    for what, argv, target in (
+            ("public figures (marketplace transparency refresh)", ["transparency", "refresh"],
+             TARGET_FIGURES_REFRESH_S),
+            (f"通报 {city} {month} (marketplace bulletins generate)",
+             ["bulletins", "generate", "--region", city, "--month", month], TARGET_BULLETIN_S)):
+        r = run_command(exe, argv, env)
+        if r["state"] == "not available":
+            print(f"{what}: not available (target <= {target:.0f} s): {r['output'].splitlines()[-1]}")
+            continue
+        print(f"{what}: {r['state']} in {r['seconds']:.1f} s wall clock (target <= {target:.0f} s)")
+        if r["output"]:
+            print("  " + r["output"].replace("\n", "\n  "))
+        if r["state"] == "failed":
+            missed.append(f"{what} failed")
+        elif r["seconds"] > target:
+            missed.append(f"{what} {r['seconds']:.1f} s > {target:.0f} s")
+    return missed
 
 
 def free_port() -> int:
@@ -192,9 +258,7 @@ def measure(url: str, workdir: Path, facts: dict, args) -> bool:
            "MARKETPLACE_SEARCH_INDEX_DIR": str(workdir / "index"), "MARKETPLACE_STAFF_2FA": "optional",
            # wrk is one address: the API's per-address limit is still counted on every request, never reached.
            "MARKETPLACE_LOGIN_API_PER_MINUTE": str(10**9)}
-    refreshed = subprocess.run([exe, "reports", "refresh"], env=env, capture_output=True, text=True)
-    print(f"report snapshots: {'refreshed' if refreshed.returncode == 0 else 'not available'}"
-          f" {refreshed.stdout.strip()[-200:]}")
+    missed = prepare(exe, env, facts)
     nodes = []
     try:
         platform = Node([exe, "serve", "--bind", "{bind}", "--workers", "2"], env, workdir / "platform.log", "/healthz")
@@ -204,24 +268,27 @@ def measure(url: str, workdir: Path, facts: dict, args) -> bool:
         nodes.append(uncached)
         bare = Node([sys.executable, __file__, "--serve-bare", "{bind}"], env, workdir / "bare.log", "/")
         nodes.append(bare)
-        return _measure(platform, uncached, bare, facts, args)
+        return _measure(platform, uncached, bare, facts, args, missed)
     finally:
         for node in nodes:
             node.stop()
 
 
-def _measure(platform: Node, uncached: Node, bare: Node, facts: dict, args) -> bool:
-    missed = []
+def _measure(platform: Node, uncached: Node, bare: Node, facts: dict, args, missed: list[str]) -> bool:
     pages = public_pages(facts)
     print(f"\n== one user, page cache off ({args.repeat} requests each, after one warm-up)")
-    print(f"{'page':<26}{'status':>7}{'p50 ms':>9}{'p95 ms':>9}{'sent KB':>9}{'HTML KB':>9}  encoding")
+    print(f"targets p95: public pages {TARGET_PUBLIC_P95_MS:.0f} ms, 阳光公示 and /api/v1/stats"
+          f" {TARGET_FIGURES_P95_MS:.0f} ms, staff pages {TARGET_STAFF_P95_MS:.0f} ms,"
+          f" the report page {TARGET_REPORT_MS:.0f} ms")
+    print(f"{'page':<34}{'status':>7}{'p50 ms':>9}{'p95 ms':>9}{'sent KB':>9}{'HTML KB':>9}  encoding")
     rows = [(name, path, None, TARGET_PUBLIC_P95_MS, args.repeat) for name, path in pages]
+    rows += [(name, path, None, TARGET_FIGURES_P95_MS, args.repeat) for name, path in figures_pages(facts)]
     cookie = sign_in(uncached.port, "city@bench.cn", "bench-pages-2026")
     rows += [(name, path, cookie, TARGET_STAFF_P95_MS, args.staff_repeat) for name, path in staff_pages(facts)]
     rows.append(("统计报表 (city)", "/staff/reports", cookie, TARGET_REPORT_MS, 5))
     for name, path, who, target, repeat in rows:
         r = single_user(uncached.port, path, repeat, who)
-        print(f"{name:<26}{r['status']:>7}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['bytes'] / 1024:>9.1f}"
+        print(f"{name:<34}{r['status']:>7}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['bytes'] / 1024:>9.1f}"
               f"{r['html_bytes'] / 1024:>9.1f}  {r['encoding'] or '-'}")
         if r["status"] != 200:
             missed.append(f"{name} answered {r['status']}")
@@ -233,6 +300,8 @@ def _measure(platform: Node, uncached: Node, bare: Node, facts: dict, args) -> b
             missed.append(f"{name} not compressed")
         if name.startswith("统计报表") and "统计时间" not in r["body"].decode("utf-8", "replace"):
             print("  (the report page shows no computed-at time: figures are live)")
+        if name == "/api/v1/stats" and r["status"] == 200 and b"computed_at" not in r["body"]:
+            print("  (/api/v1/stats carries no computed_at: are the figures precomputed?)")
 
     print(f"\n== throughput: wrk -t2 -c{args.connections} -d{args.duration}s, {args.rounds} rounds of"
           f" [bare Flask, pages...], Accept-Encoding: {ENCODINGS}")

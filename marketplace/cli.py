@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from . import create_app, i18n_catalog
+from .bulletins import cli as bulletins_cli
 from .db import engine_of, transaction
 from .demo import commands as demo_commands
 from .evaluation import commands as evaluation_commands
@@ -15,6 +16,7 @@ from .ledger import commands as ledger_commands
 from .privacy import commands as privacy_commands
 from .privacy.key_commands import COMMANDS as KEY_COMMANDS
 from .registry import commands as registry_commands
+from .transparency import cli as transparency_cli
 from .worker import run_worker
 
 
@@ -379,6 +381,8 @@ main.add_command(evaluation_commands.evaluation_group)
 main.add_command(evidence_commands.evidence_group)
 main.add_command(registry_commands.registry_group)
 main.add_command(i18n_catalog.i18n_group)
+main.add_command(transparency_cli.transparency_group)
+main.add_command(bulletins_cli.bulletins_group)
 for _command in KEY_COMMANDS:  # keys rotate, backup, restore
     main.add_command(_command)
 

@@ -13,7 +13,8 @@ from .vocabulary import ROLES, STAFF_DUTIES, label
 
 # What each role works from, first its home (auth.views sends them there after signing in).
 _WORK = {
-    "staff": [("registry.households", N_("救助对象")), ("fulfilment.queue", N_("核验队列"))],
+    "staff": [("dashboard.index", N_("工作台")), ("registry.households", N_("救助对象")),
+              ("fulfilment.queue", N_("核验队列"))],
     "charity": [("claims.mine", N_("我的认领")), ("pledges.mine", N_("我的认捐"))],
     "volunteer": [("claims.mine", N_("我的认领")), ("volunteer_records.mine", N_("我的服务"))],
 }

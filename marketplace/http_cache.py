@@ -21,9 +21,10 @@ from flask import g, request, session, url_for
 from flask_compress import Compress
 from flask_login import current_user
 
-# /, /needs, /needs/<id>, /organizations, /organizations/<id>; the whole public API (/api/v1/*).
+# /, /needs, /needs/<id>, /organizations, /organizations/<id>, /transparency and its CSVs (阳光公示); the
+# whole public API (/api/v1/*).
 PUBLIC_ENDPOINTS = frozenset({"needs.home", "needs.index", "needs.detail", "organizations.index",
-                              "organizations.detail"})
+                              "organizations.detail", "transparency.index", "transparency.table_csv"})
 PUBLIC_BLUEPRINTS = frozenset({"api"})
 PUBLIC_MAX_AGE = 60
 STATIC_MAX_AGE = 365 * 24 * 3600

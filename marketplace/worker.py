@@ -37,6 +37,18 @@ def run_worker(app, *, once: bool = False, interval: int = 60, poll: float = 1.0
             refreshed = refresh_for_worker(app)
             if echo and refreshed:
                 echo("report_snapshots=" + ",".join(f"{region}:{seconds:.1f}s" for region, seconds in refreshed))
+            from .transparency.store import refresh_for_worker as refresh_public_figures
+
+            # 阳光公示: every PUBLIC_FIGURES_MINUTES, the figures of every scope and category at once.
+            figures = refresh_public_figures(app)
+            if echo and figures:
+                echo(f"public_figures={len(figures)} in {sum(seconds for *_, seconds in figures):.1f}s")
+            from .bulletins.schedule import run_due as run_bulletins
+
+            # 月度衔接情况通报: from the 1st, last month's for every county and prefecture, mailed once.
+            bulletins = run_bulletins(app)
+            if echo and bulletins:
+                echo("bulletins=" + ",".join(f"{region}:{seconds:.1f}s:{mails}" for region, seconds, mails in bulletins))
             # Personal information past its retention period, once a day (privacy/retention.py).
             purged = purge_if_due(app)
             if echo and purged is not None:

@@ -5,6 +5,7 @@ from ..i18n import _, is_english, translate
 from ..offers import api as offers_api
 from ..search.query import SORTS
 from ..search.schema import FACETS
+from ..transparency import api as transparency_api
 from ..vocabulary import AGE_BANDS, CATEGORIES, FORMS, NEED_STATUSES, TIERS, URGENCIES
 
 
@@ -102,6 +103,8 @@ def openapi_document(base_path: str) -> dict:
                 },
             }},
             **offers_api.paths(_enum, _param, error),
+            **transparency_api.paths(_enum, _param, error),
         },
-        "components": {"schemas": {"PublicNeed": _need_schema(), "PublicOffer": offers_api.schema(_enum)}},
+        "components": {"schemas": {"PublicNeed": _need_schema(), "PublicOffer": offers_api.schema(_enum),
+                                   "PublicStats": transparency_api.schema()}},
     }

@@ -100,8 +100,10 @@ def offer(offer_id: int):
 @bp.get("/stats")
 @permission("public.read")
 def stats():
-    """阳光公示 as JSON: ?region=&category= (transparency/api.py). Stub of the foundation."""
-    raise NotFound(_("统计数据尚未生成。"))
+    """阳光公示 as JSON: ?region=&category= (transparency/api.py): the stored, already suppressed figures."""
+    from ..transparency import api as transparency_api
+
+    return jsonify(transparency_api.stats(db(), request.args))
 
 
 @bp.errorhandler(DomainError)

@@ -14,7 +14,8 @@ from .policy import permission
 
 bp = Blueprint("auth", __name__)
 
-_HOME_BY_ROLE = {"staff": "registry.households", "charity": "claims.mine", "volunteer": "claims.mine"}
+# Staff land on 工作台 (dashboard/): what waits for them today in their region.
+_HOME_BY_ROLE = {"staff": "dashboard.index", "charity": "claims.mine", "volunteer": "claims.mine"}
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -101,8 +101,14 @@ def seed_demo(engine, vault: Vault, today: date | None = None, store=None) -> li
     `store` receives the evidence files (evidence/storage.py; None: the one the environment names)."""
     today = today or date.today()
     with transaction(engine) as session:
-        if session.scalars(select(AppUser.id).where(AppUser.email == MARKER_EMAIL)).first() is None:
+        seeded = session.scalars(select(AppUser.id).where(AppUser.email == MARKER_EMAIL)).first() is None
+        if seeded:
             _Seeder(session, random.Random(2026), today, vault, store).run()
+    if seeded:  # 阳光公示 shows the demo's figures at once, not after the worker's first round
+        from ..transparency import store as public_figures
+
+        with transaction(engine) as session:
+            public_figures.refresh_all(session)
     return demo_logins()
 
 
@@ -128,6 +134,9 @@ class _Seeder:
         from .linkage import seed_linkage
 
         seed_linkage(self)
+        from .bulletins_seed import seed as seed_bulletins
+
+        seed_bulletins(self)  # last month's 月度衔接情况通报, after everything it counts
 
     # --- people and organizations -------------------------------------------------------------
     def _user(self, email: str, name: str, role: str, region: str | None, org: int | None = None,

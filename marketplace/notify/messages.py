@@ -20,10 +20,10 @@ KINDS = (
     "evidence.submitted", "fulfilment.verified", "fulfilment.rejected", "claim.expiring", "claim.expired",
     "transfer.requested", "transfer.accepted", "transfer.lapsed", "shift.reminder", "shift.promoted",
     "digest.daily", "password.reset", "login.locked", "need.routed",
-    "referral.filed", "referral.decided", "offer.referred",
+    "referral.filed", "referral.decided", "offer.referred", "bulletin.ready",
 )
 # Mail the user did not cause and may switch off: it carries a signed one-click unsubscribe link.
-UNSUBSCRIBE = {"digest.daily": "digest", "shift.reminder": "reminders"}
+UNSUBSCRIBE = {"digest.daily": "digest", "shift.reminder": "reminders", "bulletin.ready": "bulletin"}
 CATEGORY_NAMES = {
     "zh": CATEGORIES,
     "en": {"care": "Daily care", "education": "Education", "accessibility": "Accessibility retrofit",

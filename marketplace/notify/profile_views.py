@@ -15,7 +15,7 @@ from . import subscriptions, tokens
 
 bp = Blueprint("notify_profile", __name__)
 
-TOPIC_NAMES = {"digest": N_("每日新需求摘要"), "reminders": N_("班次提醒")}  # translated where shown
+TOPIC_NAMES = {"digest": N_("每日新需求摘要"), "reminders": N_("班次提醒"), "bulletin": N_("月度衔接情况通报")}  # translated where shown
 
 
 class NotificationForm(FlaskForm):
@@ -27,6 +27,8 @@ class NotificationForm(FlaskForm):
     categories = SelectMultipleField(_l("关注的需求类别"), validate_choice=False)
     regions = SelectMultipleField(_l("关注的地区"), validate_choice=False)
     reminders_enabled = BooleanField(_l("班次开始前24小时提醒我"))
+    # Shown to staff only; the service ignores it for anyone else.
+    bulletin_enabled = BooleanField(_l("每月1日接收本辖区月度衔接情况通报的邮件"))
 
 
 def _home(user) -> str | None:
@@ -49,9 +51,11 @@ def settings():
     if not form.is_submitted():
         form.locale.data = current_user.locale if current_user.locale in subscriptions.LOCALES else "zh_CN"
         form.digest_enabled.data, form.reminders_enabled.data = row.digest_enabled, row.reminders_enabled
+        form.bulletin_enabled.data = row.bulletin_enabled
     if form.validate_on_submit():
         choice = subscriptions.Choice(form.locale.data, form.digest_enabled.data, form.categories.data or [],
-                                      form.regions.data or [], form.reminders_enabled.data)
+                                      form.regions.data or [], form.reminders_enabled.data,
+                                      form.bulletin_enabled.data if current_user.role == "staff" else None)
         try:
             subscriptions.save(session, current_user, choice)
         except Invalid as error:

@@ -15,7 +15,7 @@ from ..vocabulary import CATEGORIES
 
 LOCALES = {"zh_CN": "中文", "en": "English"}  # each language named in itself: not translated
 # What a one-click unsubscribe link may turn off.
-TOPICS = ("digest", "reminders")
+TOPICS = ("digest", "reminders", "bulletin")
 MAX_REGIONS = 90  # as many township codes as the 1,000-character column holds
 REGION_LEVELS = ("county", "township")
 
@@ -44,6 +44,7 @@ class Choice:
     categories: list[str]
     regions: list[str]
     reminders_enabled: bool
+    bulletin_enabled: bool | None = None  # staff only (月度衔接情况通报); None leaves it as it is
 
 
 def subscription_of(session: Session, user_id: int) -> NotificationSubscription:
@@ -79,6 +80,8 @@ def save(session: Session, user, choice: Choice) -> NotificationSubscription:
     user.locale = choice.locale
     row = _stored(session, user.id)
     row.digest_enabled, row.reminders_enabled = choice.digest_enabled, choice.reminders_enabled
+    if choice.bulletin_enabled is not None and user.role == "staff":
+        row.bulletin_enabled = choice.bulletin_enabled
     row.categories = " ".join(c for c in CATEGORIES if c in categories)
     row.regions = " ".join(sorted(regions))
     row.updated_at = utcnow()
@@ -93,6 +96,8 @@ def turn_off(session: Session, user_id: int, topic: str) -> NotificationSubscrip
     row = _stored(session, user_id)
     if topic == "digest":
         row.digest_enabled = False
+    elif topic == "bulletin":
+        row.bulletin_enabled = False
     else:
         row.reminders_enabled = False
     row.updated_at = utcnow()

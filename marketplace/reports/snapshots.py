@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from ..auth.access import scope_prefix
 from ..auth.models import AppUser
+from ..dashboard import places, trend
 from ..db import engine_of, reading_session, transaction
 from ..modelbase import utcnow
 from ..regions.models import Region
@@ -94,6 +95,17 @@ SECTIONS = {
         lambda c: [c.source, c.organization, c.category, c.township, c.entries, c.households, c.amount_fen, c.hours,
                    c.funding],
         lambda s, rows, now: [coverage.Coverage(*r) for r in rows]),
+    # The 工作台's trend (dashboard/trend.py): needs posted and verified in each of the last 12 months.
+    "trend": Section(
+        lambda s, f, now: trend.monthly(s, f.prefix, now),
+        lambda m: [m.month, m.posted, m.verified],
+        lambda s, rows, now: [trend.Month(*r) for r in rows]),
+    # The 工作台's figures for each township of a county (dashboard/places.py; empty for wider scopes), so a
+    # township clerk's dashboard reads a row instead of counting live.
+    "townships": Section(
+        lambda s, f, now: places.townships(s, f, now),
+        places.encode,
+        lambda s, rows, now: [places.decode(r) for r in rows]),
 }
 
 

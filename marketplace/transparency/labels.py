@@ -9,7 +9,7 @@ DELIVERY_SOURCES = {"government": N_("政府救助"), "charity": N_("慈善帮�
                     "purchase": N_("政府购买服务")}
 
 MEASURES = {
-    "posted": N_("发布需求"), "claimed": N_("被认领"), "fulfilled": N_("已核验完成"), "expired": N_("到期未认领"),
+    "posted": N_("已发布需求"), "claimed": N_("被认领"), "fulfilled": N_("已核验完成"), "expired": N_("到期未认领"),
     "days_to_claim": N_("发布至认领（中位天数）"), "days_to_verify": N_("发布至核验（中位天数）"),
     "money_yuan": N_("资金（元）"), "goods": N_("物资（件）"), "hours": N_("服务时长（小时）"),
     "households": N_("受助户数"), "entries": N_("帮扶记录"),

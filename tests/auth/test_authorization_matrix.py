@@ -10,7 +10,7 @@ actor's own region or organisation and of another, compared with what auth/polic
 One World, one signed-in client per actor; the routes are read from the app, so a new route is covered
 the day it is added."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from werkzeug.routing import AnyConverter
@@ -23,7 +23,7 @@ from support import PASSWORD, build_search_index, csrf_from, login
 MISSING = 999999
 # URL parameters that name an object, and the scope kinds under which another region's or organisation's
 # object must be refused.
-REGION_OBJECTS = {"need_id", "code", "fulfilment_id", "pledge_id", "org_id", "user_id"}
+REGION_OBJECTS = {"need_id", "code", "fulfilment_id", "pledge_id", "org_id", "user_id", "region_code"}
 OWNED_OBJECTS = {"claim_id", "pledge_id"}
 # Routes whose object is a public target rather than a scoped one (any fulfiler may claim or pledge on an
 # open need of any place, and read its shifts).
@@ -71,6 +71,7 @@ def _objects(world, tx):
                 "need_id": open_need.id, "code": s.get(Household, open_need.household_id).public_code,
                 "claim_id": claim.id, "fulfilment_id": evidence.id, "pledge_id": pledge.id,
                 "org_id": org_a if side == "A" else org_b.id, "user_id": user_a if side == "A" else user_b,
+                "region_code": place[:6],  # a county's 月度通报
             }
     return objects
 
@@ -112,6 +113,10 @@ def _values(rule, objects):
             values[arg] = "education"
         elif arg == "action":
             values[arg] = "approve"
+        elif arg == "table":
+            values[arg] = "needs_by_area"
+        elif arg == "month":
+            values[arg] = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
         elif arg == "token":
             values[arg] = "no-such-token"
         else:

@@ -50,7 +50,9 @@ def _contexts(world, household) -> dict:
             "needs": [digest], "more": 0, "settings_url": "http://127.0.0.1:5000/profile/notifications",
             "shifts": offered, "more_shifts": 0, "shifts_url": "http://127.0.0.1:5000/shifts",
             "name": "志愿者", "minutes": 60, "until": "08:15",
-            "area": "涡阳县 · 楚店镇", "filed_on": "2026-11-20", "due_on": "2026-12-04", "outcome": "dibao", "offer_title": "困境学生助学金"}
+            "area": "涡阳县 · 楚店镇", "filed_on": "2026-11-20", "due_on": "2026-12-04", "outcome": "dibao", "offer_title": "困境学生助学金",
+            "bulletin": {"region": "亳州市涡阳县", "year": 2026, "month": 10, "key": "2026-10", "posted": 12,
+                         "fulfilled": 5, "blind_spots": 3, "unclaimed": 2}}
 
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])

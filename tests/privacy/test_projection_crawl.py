@@ -6,7 +6,7 @@ than K_MIN households of the tier) must not be named anywhere a need is shown.""
 import io
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -32,6 +32,7 @@ from marketplace.referrals.models import FamilyReferral
 from marketplace.regions.models import Region
 from marketplace.registry.models import Household
 from marketplace.routing.models import NeedRouting, RoutingRule
+from marketplace.transparency.labels import TABLES
 from marketplace.volunteering import attendance, shifts, signups
 from marketplace.volunteering.models import Shift, ShiftSignup
 from support import build_search_index, login
@@ -64,6 +65,11 @@ class Places:
         return name if name and name not in self.public[need_id].area else None
 
 
+def _last_month() -> str:
+    first = date.today().replace(day=1)
+    return (first - timedelta(days=1)).strftime("%Y-%m")
+
+
 def _parameters(s, places: Places, user_id: int | None) -> dict[str, list]:
     """Values for each route parameter: needs the projection hides a township of first, then a sample."""
     hidden = [i for i in places.public if places.hidden(i)]
@@ -93,6 +99,10 @@ def _parameters(s, places: Places, user_id: int | None) -> dict[str, list]:
         "file_id": list(s.scalars(select(EvidenceFile.id).order_by(EvidenceFile.id).limit(3))) or [1],
         # A delivery slip's public receipt page (its QR code), for a few of the demo's slips.
         "ref": list(s.scalars(select(DeliverySlip.ref).order_by(DeliverySlip.id).limit(3))) + ["not-a-ref"],
+        # 阳光公示's tables as CSV; the 通报 of the demo's county and city for last month, and a month without one.
+        "table": list(TABLES),
+        "region_code": sorted({c[:n] for c in s.scalars(select(Household.region_code).distinct()) for n in (4, 6)}),
+        "month": [_last_month(), "2001-01"],
     }
     # The need a claim's or pledge's page is about (its evidence form names no /needs/N link).
     values["_about"] = {("claim_id", i): n for i, n in s.execute(

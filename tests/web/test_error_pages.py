@@ -40,7 +40,8 @@ def test_a_staff_member_without_the_duty_hears_which_duty_and_gets_their_own_lis
     body = client.get("/staff/verify").get_data(as_text=True)
     assert "需要的身份：民政工作人员，并须被授予「凭证核验」职责" in body
     ways = _ways(body)
-    assert ways["救助对象"] == "/staff/households" and "核验队列" not in ways  # not a link to another 403
+    assert ways["工作台"] == "/staff/dashboard" and ways["救助对象"] == "/staff/households"
+    assert "核验队列" not in ways  # not a link to another 403
 
 
 def test_a_409_offers_the_work_lists_and_visitors_the_needs(client, world):
