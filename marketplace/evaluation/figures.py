@@ -5,7 +5,7 @@ reads the tally rows asked about (one per organisation and region served), never
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ..auth.access import within_sql
@@ -113,12 +113,18 @@ def of_organization_in_scope(session: Session, region_code: str | None, organiza
 
 
 def of_organizations(session: Session, org_ids: list[int]) -> dict[int, Figures]:
-    """organisation id -> its figures over every region, for those with any tally."""
+    """organisation id -> its counts over every region, for those with any tally (no days histogram: the
+    public directory shows rates, not days). Summed in SQL: an organisation serving a city has a tally
+    row per township, thousands in all, and reading them cost the directory most of its time."""
     figures: dict[int, Figures] = {}
     if not org_ids:
         return figures
-    for row in session.scalars(select(EvaluationTally).where(EvaluationTally.organization_id.in_(org_ids))):
-        figures.setdefault(row.organization_id, Figures(row.organization_id)).add(row)
+    sums = [func.sum(getattr(EvaluationTally, name)) for name in COUNTERS]
+    rows = session.execute(select(EvaluationTally.organization_id, *sums)
+                           .where(EvaluationTally.organization_id.in_(org_ids))
+                           .group_by(EvaluationTally.organization_id))
+    for org_id, *counts in rows:
+        figures[org_id] = Figures(org_id, counts=Counter(dict(zip(COUNTERS, (int(c or 0) for c in counts), strict=True))))
     return figures
 
 

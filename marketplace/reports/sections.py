@@ -64,6 +64,13 @@ class Report:
         stored = self._stored("cliff")
         return aid_by_tier(self.session, self.filters) if stored is None else stored.rows
 
+    def sources(self) -> list:
+        """Needs by source (routing/sources.py SourceRow)."""
+        from ..routing.sources import for_filters
+
+        stored = self._stored("sources")
+        return for_filters(self.session, self.filters) if stored is None else stored.rows
+
     def coverage(self) -> list[Coverage]:
         stored = self._stored("who_what_where")
         return who_does_what_where(self.session, self.filters) if stored is None else stored.rows

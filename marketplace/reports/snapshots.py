@@ -27,6 +27,7 @@ from ..db import engine_of, reading_session, transaction
 from ..modelbase import utcnow
 from ..regions.models import Region
 from ..registry.models import Household
+from ..routing import sources
 from . import blind_spots, cliff, coverage
 from .filters import ReportFilters, code_range
 from .models import ReportSnapshot
@@ -95,6 +96,11 @@ SECTIONS = {
         lambda c: [c.source, c.organization, c.category, c.township, c.entries, c.households, c.amount_fen, c.hours,
                    c.funding],
         lambda s, rows, now: [coverage.Coverage(*r) for r in rows]),
+    # 需求来源 (routing/sources.py): two GROUP BYs over a city's needs of the period take most of a second.
+    "sources": Section(
+        lambda s, f, now: sources.for_filters(s, f),
+        lambda r: [r.source, r.needs, r.routed],
+        lambda s, rows, now: [sources.SourceRow(*r) for r in rows]),
     # The 工作台's trend (dashboard/trend.py): needs posted and verified in each of the last 12 months.
     "trend": Section(
         lambda s, f, now: trend.monthly(s, f.prefix, now),

@@ -47,7 +47,7 @@ def index():
         regions=region_choices(session, current_user), area=AreaNames(session), spots=spots,
         spots_total=spots_total, per_page=PER_PAGE, unclaimed=unclaimed, unclaimed_total=unclaimed_total,
         lapsed=lapsed, lapsed_total=lapsed_total, tiers=tiers, scale=cliff.bar_scale(tiers), gap=cliff.gap(tiers),
-        coverage=busiest, coverage_total=len(coverage), preview=PREVIEW,
+        coverage=busiest, coverage_total=len(coverage), preview=PREVIEW, source_rows=report.sources(),
         serious=blind_spots.SERIOUS_FLAGS, pairs=blind_spots.SERIOUS_PAIRS,
         computed={section: at.astimezone(LOCAL) for section, at in report.computed_at.items()},
         refresh_minutes=current_app.config["REPORT_REFRESH_MINUTES"],

@@ -100,6 +100,7 @@ def test_a_snapshot_reads_back_exactly_as_the_live_report(world, tx, engine, mon
             assert stored.unclaimed(limit=1) == live.unclaimed(limit=1) and stored.unclaimed() == live.unclaimed()
             assert stored.lapsed(limit=100) == live.lapsed(limit=100)
             assert stored.cliff() == live.cliff() and stored.coverage() == live.coverage()
+            assert stored.sources() == live.sources()
             assert list(stored.iter_blind_spots()) == list(live.iter_blind_spots())
             for per_page in (1, 2, 3, 50):
                 for page in (1, 2, 3, 6):
